@@ -1,0 +1,1 @@
+"""Caching of API responses in Redis, invalidated through the ``item_changed`` signal."""

@@ -1,0 +1,9 @@
+"""App configuration for the cache."""
+
+from django.apps import AppConfig
+
+
+class CatalogCacheConfig(AppConfig):
+    """Response cache for items, kept current by versioned keys."""
+
+    name = "catalog_cache"

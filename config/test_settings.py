@@ -1,0 +1,13 @@
+"""Settings for the test suite: the same services as a run, kept apart from its data."""
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, REST_FRAMEWORK
+
+# Tests share the server with a local run, so their cache keys live under their own prefix.
+CACHES["default"]["KEY_PREFIX"] = "catalog-test"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": "100000/min",
+    "user": "100000/min",
+    "auth": "100000/min",
+}

@@ -1,0 +1,1 @@
+"""The catalog's items: model, admin, repository, API."""

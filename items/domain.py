@@ -1,0 +1,92 @@
+"""The item rules shared by every path in: categories, bounds and input normalisation.
+
+Model constraints, serializers, the admin form and the MongoDB validator all read these,
+so a rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import models
+
+NAME_MAX_LENGTH = 100
+DESCRIPTION_MAX_LENGTH = 500
+TAG_MAX_LENGTH = 50
+TAGS_MAX_COUNT = 20
+PRICE_MAX_DIGITS = 10
+PRICE_DECIMAL_PLACES = 2
+PRICE_MIN = Decimal("0")
+
+
+class Category(models.TextChoices):
+    """The closed set of item categories."""
+
+    ELECTRONIQUE = "electronique", "Électronique"
+    VETEMENT = "vetement", "Vêtement"
+    LIVRE = "livre", "Livre"
+    AUTRE = "autre", "Autre"
+
+
+def normalise_text(value: str) -> str:
+    """Unicode NFC, surrounding white space trimmed."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Tags trimmed and NFC-normalised, blanks dropped, duplicates removed in first-seen order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = normalise_text(tag)
+        if clean:
+            seen.setdefault(clean, None)
+    return list(seen)
+
+
+def validate_item_fields(values: dict) -> dict[str, list[str]]:
+    """Check normalised item values against the rules; return the errors by field."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if "name" in values:
+        if not values["name"]:
+            fail("name", "This field may not be blank.")
+        elif len(values["name"]) > NAME_MAX_LENGTH:
+            fail("name", f"Ensure this field has no more than {NAME_MAX_LENGTH} characters.")
+    if "description" in values and len(values["description"]) > DESCRIPTION_MAX_LENGTH:
+        fail(
+            "description",
+            f"Ensure this field has no more than {DESCRIPTION_MAX_LENGTH} characters.",
+        )
+    if "price" in values:
+        price = values["price"]
+        if not isinstance(price, Decimal) or not price.is_finite():
+            fail("price", "A valid number is required.")
+        elif price < PRICE_MIN:
+            fail("price", "Ensure this value is greater than or equal to 0.")
+        elif price != price.quantize(Decimal("0.01")) or price >= Decimal(10) ** 8:
+            fail("price", "Ensure the price has at most 8 digits before and 2 after the point.")
+    if "category" in values and values["category"] not in Category.values:
+        fail("category", f'"{values["category"]}" is not a valid choice.')
+    if "tags" in values:
+        tags = values["tags"]
+        if len(tags) > TAGS_MAX_COUNT:
+            fail("tags", f"Ensure this field has no more than {TAGS_MAX_COUNT} elements.")
+        if any(len(tag) > TAG_MAX_LENGTH for tag in tags):
+            fail("tags", f"Ensure each tag has no more than {TAG_MAX_LENGTH} characters.")
+    return errors
+
+
+def clean_item_fields(values: dict) -> dict:
+    """Normalise the text fields present in ``values`` (a copy); leave the others alone."""
+    clean = dict(values)
+    for name in ("name", "description"):
+        if isinstance(clean.get(name), str):
+            clean[name] = normalise_text(clean[name])
+    if "tags" in clean and clean["tags"] is not None:
+        clean["tags"] = normalise_tags(clean["tags"])
+    return clean

@@ -1,0 +1,106 @@
+"""The catalog's data: users, and the items they own.
+
+Every rule on an item is also a database constraint, so the admin, ``loaddata`` and raw SQL
+cannot store a row the API would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThanOrEqual
+
+from items import domain
+from items.ids import new_item_id
+
+
+class User(AbstractUser):
+    """A person who signs in: staff edit the catalog, others own the items they create."""
+
+
+class TagsAreClean(models.Func):
+    """SQL ``item_tags_are_clean(tags)``: no blank, untrimmed or repeated tag (see migration)."""
+
+    function = "item_tags_are_clean"
+    output_field = models.BooleanField()
+
+
+class Item(models.Model):
+    """A catalog item."""
+
+    id = models.UUIDField(primary_key=True, default=new_item_id, editable=False)
+    name = models.CharField(max_length=domain.NAME_MAX_LENGTH)
+    description = models.CharField(max_length=domain.DESCRIPTION_MAX_LENGTH, blank=True, default="")
+    price = models.DecimalField(
+        max_digits=domain.PRICE_MAX_DIGITS,
+        decimal_places=domain.PRICE_DECIMAL_PLACES,
+        validators=[MinValueValidator(domain.PRICE_MIN)],
+    )
+    category = models.CharField(max_length=20, choices=domain.Category.choices)
+    tags = ArrayField(
+        models.CharField(max_length=domain.TAG_MAX_LENGTH),
+        size=domain.TAGS_MAX_COUNT,
+        blank=True,
+        default=list,
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        "items.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        help_text="Owner; empty means the item belongs to the catalog.",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["category", "is_active"], name="item_category_active_idx"),
+            models.Index(fields=["price"], name="item_price_idx"),
+            models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
+            GinIndex(fields=["tags"], name="item_tags_gin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=domain.PRICE_MIN), name="item_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__in=domain.Category.values),
+                name="item_category_known",
+            ),
+            models.CheckConstraint(condition=models.Q(name=Trim("name")), name="item_name_trimmed"),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("name"), 1), name="item_name_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tags__len__lte=domain.TAGS_MAX_COUNT),
+                name="item_tags_count",
+            ),
+            models.CheckConstraint(condition=TagsAreClean("tags"), name="item_tags_clean"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.normalise()
+        super().clean()
+
+    def normalise(self) -> None:
+        """Trim and NFC-normalise text fields, clean the tag list."""
+        self.name = domain.normalise_text(self.name or "")
+        self.description = domain.normalise_text(self.description or "")
+        self.tags = domain.normalise_tags(self.tags or [])

@@ -1,0 +1,145 @@
+"""Pagination over repository results: page numbers, or a keyset cursor for deep pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from items.records import Cursor, ItemRecord
+
+Fetch = Callable[..., list[ItemRecord]]
+
+
+class RecordWindow:
+    """A lazy, sliceable view of a repository query, as Django's ``Paginator`` wants one."""
+
+    def __init__(self, fetch: Fetch, count: Callable[[], int]) -> None:
+        self._fetch = fetch
+        self._count = count
+
+    @cached_property
+    def _total(self) -> int:
+        return self._count()
+
+    def count(self) -> int:
+        return self._total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, window: slice) -> list[ItemRecord]:
+        start = window.start or 0
+        return self._fetch(limit=max(window.stop - start, 0), offset=start)
+
+
+def _encode_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _decode_value(sort_by: str, raw: str) -> Any:
+    if sort_by in ("created_at", "updated_at"):
+        parsed = datetime.fromisoformat(raw)
+        if parsed.tzinfo is None:
+            raise ValueError("naive datetime")
+        return parsed
+    if sort_by == "price":
+        return Decimal(raw)
+    return raw
+
+
+class ItemPagination(PageNumberPagination):
+    """Page-number pages (``page``, ``page_size`` up to 100), or ``cursor`` pages.
+
+    Cursor mode starts with ``?cursor=`` left empty and follows ``next``/``previous``; it never
+    counts, so its ``count`` is null, and deep pages cost no OFFSET scan.
+    """
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    cursor_query_param = "cursor"
+
+    def wants_cursor(self, request: Request) -> bool:
+        return self.cursor_query_param in request.query_params
+
+    def paginate_cursor(
+        self, request: Request, fetch: Fetch, sort_by: str, ordering: str
+    ) -> list[ItemRecord]:
+        """One cursor page; ``fetch(limit=, cursor=)`` reads the repository."""
+        self.request, self._ordering, self._sort_by = request, ordering, sort_by
+        cursor = self._decode(request.query_params[self.cursor_query_param], ordering, sort_by)
+        size = self.get_page_size(request)
+        rows = fetch(limit=size + 1, cursor=cursor)
+        more = len(rows) > size
+        if cursor is not None and cursor.reverse:
+            rows = rows[-size:] if more else rows
+            self._has_next, self._has_previous = True, more
+        else:
+            rows = rows[:size]
+            self._has_next, self._has_previous = more, cursor is not None
+        self._rows = rows
+        self.page = None
+        return rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if getattr(self, "page", None) is not None:
+            return super().get_paginated_response(data)
+        return Response(
+            {
+                "count": None,
+                "next": self._cursor_link(self._rows[-1], False) if self._has_next else None,
+                "previous": self._cursor_link(self._rows[0], True) if self._has_previous else None,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["nullable"] = True
+        response["properties"]["count"]["description"] = "Null in cursor mode."
+        return response
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Keyset cursor from a previous response; empty to start.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+    def _cursor_link(self, record: ItemRecord | None, reverse: bool) -> str | None:
+        if record is None:
+            return None
+        payload = [self._ordering, _encode_value(record.sort_value(self._sort_by)), str(record.id)]
+        token = base64.urlsafe_b64encode(json.dumps([*payload, reverse]).encode()).decode()
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    @staticmethod
+    def _decode(token: str, ordering: str, sort_by: str) -> Cursor | None:
+        if not token:
+            return None
+        try:
+            made_for, value, item_id, reverse = json.loads(base64.urlsafe_b64decode(token))
+            if made_for != ordering:
+                raise ValueError("cursor made for another ordering")
+            return Cursor(_decode_value(sort_by, value), uuid.UUID(item_id), bool(reverse))
+        except (ValueError, TypeError, InvalidOperation, binascii.Error, AttributeError):
+            raise ValidationError({"cursor": ["Invalid cursor."]}) from None

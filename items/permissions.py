@@ -1,0 +1,35 @@
+"""Who may do what with an item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from items.records import ItemRecord, Viewer
+
+
+def viewer_of(request: Request) -> Viewer:
+    """The ``Viewer`` a request speaks for: anonymous, a user, or staff."""
+    user = request.user
+    if not user or not user.is_authenticated:
+        return Viewer()
+    return Viewer(user_id=user.pk, is_staff=user.is_staff)
+
+
+class IsOwnerOrStaffOrReadOnly(BasePermission):
+    """Anyone reads what they may see; signed-in users create; owners and staff change."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or bool(
+            request.user and request.user.is_authenticated
+        )
+
+    def has_object_permission(self, request: Request, view: Any, obj: ItemRecord) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        viewer = viewer_of(request)
+        return viewer.is_staff or (
+            viewer.user_id is not None and obj.created_by_id == viewer.user_id
+        )

@@ -1,0 +1,112 @@
+"""Plain values that cross the repository seam: records out, filters and item data in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+SortField = Literal["name", "price", "created_at", "updated_at"]
+SortOrder = Literal["asc", "desc"]
+TagsMatch = Literal["any", "all"]
+SORT_FIELDS: tuple[str, ...] = ("name", "price", "created_at", "updated_at")
+WRITABLE_FIELDS: tuple[str, ...] = (
+    "name",
+    "description",
+    "price",
+    "category",
+    "tags",
+    "is_active",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """One item as every backend returns it."""
+
+    id: uuid.UUID
+    name: str
+    description: str
+    price: Decimal
+    category: str
+    tags: tuple[str, ...]
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: int | None
+
+    def sort_value(self, sort_by: str) -> Any:
+        """The value this record is ordered by under ``sort_by``."""
+        return getattr(self, sort_by)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: decides whether inactive items are visible."""
+
+    user_id: int | None = None
+    is_staff: bool = False
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_staff
+
+    @property
+    def cache_scope(self) -> str:
+        """A short name for what this viewer may see, for cache keys."""
+        if self.is_staff:
+            return "staff"
+        return f"user:{self.user_id}" if self.user_id is not None else "anon"
+
+
+STAFF = Viewer(is_staff=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """Conditions a list must meet; every field is optional and they combine with AND."""
+
+    category: str | None = None
+    is_active: bool | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    tags: tuple[str, ...] = ()
+    tags_match: TagsMatch = "any"
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    viewer: Viewer = field(default=STAFF)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A keyset position: items strictly after (or, reversed, before) this sort value and id."""
+
+    value: Any
+    id: uuid.UUID
+    reverse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ItemData:
+    """The writable fields of a new item."""
+
+    name: str
+    price: Decimal
+    category: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    is_active: bool = True
+
+
+class ItemNotFound(LookupError):
+    """No item has that id (or the caller may not see it)."""
+
+
+class InvalidItem(ValueError):
+    """Item data broke a rule; ``errors`` maps each field at fault to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors

@@ -1,0 +1,98 @@
+"""The one seam for item data: ``ItemRepository`` and the factory that picks its backend.
+
+Everything outside models, admin and migrations reads and writes items through this Protocol.
+Implementations return ``ItemRecord`` values, never ORM instances or raw documents, so callers
+cannot tell the backends apart. ``DB_TYPE`` selects the backend.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from items.records import (
+    Cursor,
+    ItemData,
+    ItemFilter,
+    ItemRecord,
+    SortField,
+    SortOrder,
+)
+
+
+class ItemRepository(Protocol):
+    """Storage of catalog items."""
+
+    def find_all(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        sort_by: SortField = "created_at",
+        sort_order: SortOrder = "asc",
+        filter: ItemFilter = ItemFilter(),
+        cursor: Cursor | None = None,
+    ) -> list[ItemRecord]:
+        """A page of items matching ``filter``, ordered with ``id`` as the tie-break."""
+        ...
+
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+        """How many items match ``filter`` (and the search ``query`` when given)."""
+        ...
+
+    def find_by_id(
+        self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
+    ) -> ItemRecord | None:
+        """The item with this id, if it exists and passes ``filter``."""
+        ...
+
+    def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
+        """Active items of one category, in the default order."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> list[ItemRecord]:
+        """Items matching the full-text ``query``, best first, ``id`` breaking ties."""
+        ...
+
+    def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
+        """Store a new item; raises ``InvalidItem`` when the data breaks a rule."""
+        ...
+
+    def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
+        """Change some writable fields; ``None`` when no such item. Raises ``InvalidItem``."""
+        ...
+
+    def delete(self, item_id: uuid.UUID) -> bool:
+        """Remove the item; ``False`` when there was none."""
+        ...
+
+    def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
+        """Bulk (de)activate; returns how many items changed."""
+        ...
+
+
+@cache
+def _repository_for(db_type: str) -> ItemRepository:
+    if db_type == "mongodb":
+        from items.repository.mongo import MongoItemRepository
+
+        return MongoItemRepository.from_settings()
+    from items.repository.postgres import PostgresItemRepository
+
+    return PostgresItemRepository()
+
+
+def get_item_repository() -> ItemRepository:
+    """The repository for the backend ``DB_TYPE`` selects."""
+    return _repository_for(settings.DB_TYPE)

@@ -1,0 +1,193 @@
+"""``PostgresItemRepository``: the item repository on PostgreSQL, through the ORM."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import transaction
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.utils import timezone
+
+from items import domain
+from items.models import Item
+from items.records import (
+    WRITABLE_FIELDS,
+    Cursor,
+    InvalidItem,
+    ItemData,
+    ItemFilter,
+    ItemRecord,
+)
+from items.signals import announce_item_change
+
+_RECORD_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "price",
+    "category",
+    "tags",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+)
+_SEARCH_CONFIG = "french"
+
+
+def _record(row: Mapping[str, Any]) -> ItemRecord:
+    values = {name: row[name] for name in _RECORD_FIELDS}
+    values["tags"] = tuple(values["tags"] or ())
+    return ItemRecord(**values)
+
+
+def _filtered(filter: ItemFilter) -> QuerySet:
+    qs = Item.objects.all()
+    if not filter.viewer.sees_all:
+        visible = Q(is_active=True)
+        if filter.viewer.user_id is not None:
+            visible |= Q(created_by_id=filter.viewer.user_id)
+        qs = qs.filter(visible)
+    conditions = {
+        "category": filter.category,
+        "is_active": filter.is_active,
+        "price__gte": filter.min_price,
+        "price__lte": filter.max_price,
+        "created_at__gte": filter.created_after,
+        "created_at__lt": filter.created_before,
+    }
+    qs = qs.filter(**{k: v for k, v in conditions.items() if v is not None})
+    if filter.tags:
+        lookup = "tags__contains" if filter.tags_match == "all" else "tags__overlap"
+        qs = qs.filter(**{lookup: list(filter.tags)})
+    return qs
+
+
+def _after(sort_by: str, descending: bool, cursor: Cursor) -> Q:
+    forward = descending == cursor.reverse  # ascending walk in key order
+    op = "gt" if forward else "lt"
+    return Q(**{f"{sort_by}__{op}": cursor.value}) | Q(
+        **{sort_by: cursor.value, f"id__{op}": cursor.id}
+    )
+
+
+def _validated(values: dict) -> dict:
+    clean = domain.clean_item_fields(values)
+    errors = domain.validate_item_fields(clean)
+    if errors:
+        raise InvalidItem(errors)
+    return clean
+
+
+def _search_vector() -> SearchVector:
+    tags_text = Func(F("tags"), Value(" "), function="array_to_string", output_field=TextField())
+    return (
+        SearchVector("name", weight="A", config=_SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=_SEARCH_CONFIG)
+        + SearchVector(tags_text, weight="C", config=_SEARCH_CONFIG)
+    )
+
+
+class PostgresItemRepository:
+    """Items in PostgreSQL via the Django ORM."""
+
+    def find_all(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        sort_by: str = "created_at",
+        sort_order: str = "asc",
+        filter: ItemFilter = ItemFilter(),
+        cursor: Cursor | None = None,
+    ) -> list[ItemRecord]:
+        descending = sort_order == "desc"
+        walk_backwards = cursor is not None and cursor.reverse
+        qs = _filtered(filter)
+        if cursor is not None:
+            qs = qs.filter(_after(sort_by, descending, cursor))
+        direction = "-" if descending != walk_backwards else ""
+        qs = qs.order_by(f"{direction}{sort_by}", f"{direction}id")
+        rows = [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+        return rows[::-1] if walk_backwards else rows
+
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+        qs = _filtered(filter)
+        if query is not None:
+            qs = qs.annotate(document=_search_vector()).filter(document=self._query(query))
+        return qs.count()
+
+    def find_by_id(
+        self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
+    ) -> ItemRecord | None:
+        row = _filtered(filter).filter(pk=item_id).values(*_RECORD_FIELDS).first()
+        return _record(row) if row else None
+
+    def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
+        qs = Item.objects.filter(category=category, is_active=True).order_by("created_at", "id")
+        return [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> list[ItemRecord]:
+        search_query = self._query(query)
+        qs = (
+            _filtered(filter)
+            .annotate(document=_search_vector())
+            .filter(document=search_query)
+            .annotate(rank=SearchRank(F("document"), search_query))
+            .order_by("-rank", "id")
+        )
+        return [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+
+    @staticmethod
+    def _query(query: str) -> SearchQuery:
+        return SearchQuery(query, search_type="websearch", config=_SEARCH_CONFIG)
+
+    def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
+        values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})
+        item = Item(**values, created_by_id=created_by_id)
+        item.save(force_insert=True)
+        return self._reload(item.pk)
+
+    def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
+        unknown = set(changes) - set(WRITABLE_FIELDS)
+        if unknown:
+            raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        values = _validated(dict(changes))
+        with transaction.atomic():
+            item = Item.objects.select_for_update().filter(pk=item_id).first()
+            if item is None:
+                return None
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.save()
+        return self._reload(item_id)
+
+    def delete(self, item_id: uuid.UUID) -> bool:
+        deleted, _ = Item.objects.filter(pk=item_id).delete()
+        return deleted > 0
+
+    def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
+        # queryset.update() sends no model signal, so this method announces the change itself.
+        with transaction.atomic():
+            targets = Item.objects.select_for_update().filter(pk__in=list(ids))
+            changed_ids = list(targets.exclude(is_active=is_active).values_list("id", flat=True))
+            changed = Item.objects.filter(pk__in=changed_ids).update(
+                is_active=is_active, updated_at=timezone.now()
+            )
+            if changed:
+                announce_item_change(item_ids=changed_ids, source="bulk_update")
+        return changed
+
+    @staticmethod
+    def _reload(item_id: uuid.UUID) -> ItemRecord:
+        return _record(Item.objects.filter(pk=item_id).values(*_RECORD_FIELDS).get())

@@ -1,0 +1,14 @@
+"""Routes of the items API."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from items.views import ItemViewSet, ThrottledObtainAuthToken
+
+router = DefaultRouter()
+router.register("items", ItemViewSet, basename="item")
+
+urlpatterns = [
+    path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]
