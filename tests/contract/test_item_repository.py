@@ -1,0 +1,227 @@
+"""The ItemRepository contract: every backend must pass this suite unchanged."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from items.records import (
+    Cursor,
+    InvalidItem,
+    ItemData,
+    ItemFilter,
+    ItemRecord,
+    Viewer,
+)
+
+
+def _data(name="Lampe", price="10.00", category="autre", **extra) -> ItemData:
+    return ItemData(name=name, price=Decimal(price), category=category, **extra)
+
+
+@pytest.fixture
+def catalog(repository, owner_id):
+    """Six items with distinct and tied sort values, one inactive and one owned by a user."""
+    specs = [
+        _data("Écran 4K", "300.00", "electronique", tags=("ecran", "4k")),
+        _data("Clean Code", "45.50", "livre", tags=("programmation", "livre")),
+        _data("T-shirt", "29.99", "vetement", tags=("coton", "bio")),
+        _data("Casque", "299.99", "electronique", tags=("audio",), is_active=False),
+        _data("Agenda", "29.99", "autre", tags=("papeterie", "bio")),
+        _data("Roman", "12.00", "livre", tags=("livre", "roman")),
+    ]
+    records = [repository.create(spec) for spec in specs[:5]]
+    records.append(repository.create(specs[5], created_by_id=owner_id))
+    return {record.name: record for record in records}
+
+
+def test_create_then_find_by_id_returns_equal_fields(repository):
+    created = repository.create(
+        _data(
+            "  Smartphone  ",
+            "899.99",
+            "electronique",
+            description="Samsung",
+            tags=("a", "a", " b "),
+        )
+    )
+    assert isinstance(created, ItemRecord)
+    found = repository.find_by_id(created.id)
+    assert found == created
+    assert found.name == "Smartphone"
+    assert found.tags == ("a", "b")
+    assert found.price == Decimal("899.99")
+    assert found.is_active is True
+    assert found.created_by_id is None
+    assert found.created_at.tzinfo is not None
+
+
+def test_find_by_id_of_unknown_item_is_none(repository):
+    assert repository.find_by_id(uuid.uuid4()) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (_data(price="-1"), "price"),
+        (_data(category="jouet"), "category"),
+        (_data(name="   "), "name"),
+        (_data(name="n" * 101), "name"),
+        (_data(description="d" * 501), "description"),
+        (_data(tags=tuple(f"t{i}" for i in range(21))), "tags"),
+        (_data(price="1.234"), "price"),
+    ],
+)
+def test_create_refuses_invalid_data_naming_the_field(repository, data, field):
+    with pytest.raises(InvalidItem) as caught:
+        repository.create(data)
+    assert field in caught.value.errors
+    assert repository.count() == 0
+
+
+def test_update_changes_fields_and_moves_updated_at(repository, catalog):
+    before = catalog["Agenda"]
+    after = repository.update(before.id, {"price": Decimal("35.00"), "tags": ["x", "x"]})
+    assert after.price == Decimal("35.00")
+    assert after.tags == ("x",)
+    assert after.name == before.name
+    assert after.created_at == before.created_at
+    assert after.updated_at > before.updated_at
+    assert repository.find_by_id(before.id) == after
+
+
+def test_update_of_unknown_item_is_none(repository):
+    assert repository.update(uuid.uuid4(), {"price": Decimal("1")}) is None
+
+
+def test_update_refuses_invalid_and_read_only_fields(repository, catalog):
+    item = catalog["Agenda"]
+    with pytest.raises(InvalidItem) as caught:
+        repository.update(item.id, {"price": Decimal("-3")})
+    assert "price" in caught.value.errors
+    with pytest.raises(InvalidItem) as caught:
+        repository.update(item.id, {"created_at": datetime.now(UTC)})
+    assert "created_at" in caught.value.errors
+    assert repository.find_by_id(item.id) == item
+
+
+def test_delete_removes_once(repository, catalog):
+    item = catalog["Roman"]
+    assert repository.delete(item.id) is True
+    assert repository.find_by_id(item.id) is None
+    assert repository.delete(item.id) is False
+    assert repository.count() == 5
+
+
+@pytest.mark.parametrize("sort_by", ["name", "price", "created_at", "updated_at"])
+@pytest.mark.parametrize("sort_order", ["asc", "desc"])
+def test_find_all_orders_with_id_as_tie_break(repository, catalog, sort_by, sort_order):
+    rows = repository.find_all(limit=50, sort_by=sort_by, sort_order=sort_order)
+    keys = [(row.sort_value(sort_by), row.id) for row in rows]
+    assert keys == sorted(keys, reverse=sort_order == "desc")
+    assert len(rows) == 6
+
+
+def test_find_all_pages_with_limit_and_offset(repository, catalog):
+    everything = repository.find_all(limit=50, sort_by="price")
+    pages = [repository.find_all(limit=2, offset=o, sort_by="price") for o in (0, 2, 4, 6)]
+    assert [row for page in pages for row in page] == everything
+    assert pages[-1] == []
+
+
+def test_filters_combine(repository, catalog):
+    def names(**conditions):
+        found = repository.find_all(limit=50, sort_by="name", filter=ItemFilter(**conditions))
+        assert repository.count(ItemFilter(**conditions)) == len(found)
+        return [row.name for row in found]
+
+    assert names(category="electronique") == ["Casque", "Écran 4K"]
+    assert names(category="electronique", is_active=True) == ["Écran 4K"]
+    assert names(is_active=False) == ["Casque"]
+    assert names(min_price=Decimal("29.99"), max_price=Decimal("45.50")) == [
+        "Agenda",
+        "Clean Code",
+        "T-shirt",
+    ]
+    assert names(tags=("bio", "roman")) == ["Agenda", "Roman", "T-shirt"]
+    assert names(tags=("livre", "roman"), tags_match="all") == ["Roman"]
+    assert names(tags=("bio",), category="vetement", max_price=Decimal("30")) == ["T-shirt"]
+    assert names(category="livre", min_price=Decimal("1000")) == []
+
+
+def test_created_range_is_inclusive_then_exclusive(repository, catalog):
+    first = repository.find_all(limit=1, sort_by="created_at")[0]
+    start = first.created_at
+    assert repository.count(ItemFilter(created_after=start)) == 6
+    assert repository.count(ItemFilter(created_before=start)) == 0
+    assert repository.count(ItemFilter(created_after=start + timedelta(days=1))) == 0
+
+
+def test_visibility_follows_the_viewer(repository, catalog, owner_id):
+    anonymous = ItemFilter(viewer=Viewer())
+    owner = ItemFilter(viewer=Viewer(user_id=owner_id))
+    repository.update(catalog["Roman"].id, {"is_active": False})
+    assert repository.count(anonymous) == 4
+    assert repository.count(owner) == 5  # sees its own inactive item
+    assert repository.count(ItemFilter(viewer=Viewer(is_staff=True))) == 6
+    assert repository.find_by_id(catalog["Casque"].id, filter=anonymous) is None
+    assert repository.find_by_id(catalog["Roman"].id, filter=owner) is not None
+
+
+def test_find_by_category_returns_active_items_only(repository, catalog):
+    rows = repository.find_by_category("electronique", limit=10)
+    assert [row.name for row in rows] == ["Écran 4K"]
+
+
+def test_search_ranks_name_matches_first(repository, catalog):
+    repository.create(_data("Support", description="Pour poser un roman ouvert", tags=()))
+    rows = repository.search("roman", limit=10)
+    assert [row.name for row in rows] == ["Roman", "Support"]
+    assert repository.count(query="roman") == 2
+
+
+def test_search_combines_with_filters_and_visibility(repository, catalog):
+    assert repository.search("casque", limit=10, filter=ItemFilter(viewer=Viewer())) == []
+    assert [r.name for r in repository.search("casque", limit=10)] == ["Casque"]
+    rows = repository.search("livre", limit=10, filter=ItemFilter(max_price=Decimal("20")))
+    assert [row.name for row in rows] == ["Roman"]
+
+
+def test_search_finds_exactly_the_samsung_item(repository, catalog):
+    samsung = repository.create(_data("Smartphone Samsung", "899.99", "electronique"))
+    assert repository.search("Samsung", limit=10) == [samsung]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", '"unbalanced', "' OR 1=1 --", "le la les"])
+def test_search_survives_odd_queries(repository, catalog, query):
+    assert isinstance(repository.search(query, limit=10), list)
+
+
+@pytest.mark.parametrize("sort_by", ["name", "price", "created_at"])
+@pytest.mark.parametrize("sort_order", ["asc", "desc"])
+def test_cursor_walks_forward_and_back_without_gaps(repository, catalog, sort_by, sort_order):
+    expected = repository.find_all(limit=50, sort_by=sort_by, sort_order=sort_order)
+    seen, cursor = [], None
+    while True:
+        page = repository.find_all(limit=2, sort_by=sort_by, sort_order=sort_order, cursor=cursor)
+        if not page:
+            break
+        seen += page
+        last = page[-1]
+        cursor = Cursor(last.sort_value(sort_by), last.id)
+    assert seen == expected
+    last = expected[-1]
+    back = Cursor(last.sort_value(sort_by), last.id, reverse=True)
+    before = repository.find_all(limit=2, sort_by=sort_by, sort_order=sort_order, cursor=back)
+    assert before == expected[-3:-1]
+
+
+def test_set_active_changes_only_what_differs(repository, catalog):
+    ids = [catalog["Casque"].id, catalog["Roman"].id]
+    assert repository.set_active(ids=ids, is_active=True) == 1
+    assert repository.set_active(ids=ids, is_active=False) == 2
+    assert repository.count(ItemFilter(is_active=False)) == 2
+    assert repository.set_active(ids=[], is_active=True) == 0

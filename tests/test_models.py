@@ -1,0 +1,97 @@
+"""The item rules hold in the database itself, and through full_clean."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from items.models import Item
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"name": "Lampe", "price": Decimal("10.00"), "category": "autre", "tags": []}
+
+BAD_ROWS = [
+    pytest.param({"price": Decimal("-0.01")}, "price", id="negative-price"),
+    pytest.param({"category": "jouet"}, "category", id="unknown-category"),
+    pytest.param({"name": "x" * 101}, "name", id="name-101-chars"),
+    pytest.param({"name": ""}, "name", id="blank-name"),
+    pytest.param({"description": "d" * 501}, "description", id="description-501-chars"),
+    pytest.param({"tags": ["a"] * 2}, "tags", id="duplicate-tags"),
+    pytest.param({"tags": [f"t{i}" for i in range(21)]}, "tags", id="21-tags"),
+]
+
+
+def _raw_insert(**overrides):
+    """Insert bypassing Model.save(): what loaddata or a bulk path would do."""
+    Item.objects.bulk_create([Item(**{**VALID, **overrides})])
+
+
+@pytest.mark.parametrize(("overrides", "field"), BAD_ROWS)
+def test_database_refuses_bad_rows(overrides, field):
+    from django.db import DataError
+
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        _raw_insert(**overrides)
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"), [row for row in BAD_ROWS if row.id != "duplicate-tags"]
+)
+def test_full_clean_names_the_field(overrides, field):
+    item = Item(**{**VALID, **overrides})
+    with pytest.raises(ValidationError) as caught:
+        item.full_clean()
+    errors = caught.value.message_dict
+    assert field in errors or "__all__" in errors
+
+
+def test_database_refuses_untrimmed_name_and_tags_written_raw():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _raw_insert(name=" padded ")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _raw_insert(tags=[" padded"])
+
+
+def test_raw_sql_cannot_bypass_the_price_rule():
+    item = Item.objects.create(**VALID)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE items_item SET price = -5 WHERE id = %s", [item.id])
+    item.refresh_from_db()
+    assert item.price == Decimal("10.00")
+
+
+def test_full_clean_normalises_duplicate_tags_instead_of_refusing():
+    item = Item(**{**VALID, "tags": ["a", " a", "b"]})
+    item.full_clean()
+    assert item.tags == ["a", "b"]
+
+
+def test_save_trims_and_deduplicates():
+    item = Item.objects.create(
+        **{**VALID, "name": "  Cafe\u0301  ", "tags": [" bio ", "bio", "", "coton"]}
+    )
+    item.refresh_from_db()
+    assert item.name == "Café"  # NFC: e + combining acute becomes é
+    assert item.tags == ["bio", "coton"]
+
+
+def test_ids_are_time_ordered_uuid7():
+    first = Item.objects.create(**VALID)
+    second = Item.objects.create(**VALID)
+    assert first.id.version == 7
+    assert first.id < second.id
+
+
+def test_default_values_and_timestamps():
+    item = Item.objects.create(name="Stylo", price=Decimal("1.50"), category="autre")
+    assert item.is_active is True
+    assert item.tags == []
+    assert item.created_by is None
+    created = item.created_at
+    item.price = Decimal("2.00")
+    item.save()
+    assert item.created_at == created
+    assert item.updated_at >= created
