@@ -48,6 +48,7 @@ class ItemViewSet(viewsets.GenericViewSet):
     """Catalog items. Anonymous callers see active items; owners and staff may change them."""
 
     serializer_class = ItemSerializer
+    filter_backends: list = []
     pagination_class = ItemPagination
     permission_classes = [IsOwnerOrStaffOrReadOnly]
     lookup_value_regex = "[^/]+"
@@ -60,6 +61,11 @@ class ItemViewSet(viewsets.GenericViewSet):
         if self.action in ("create", "update", "partial_update"):
             return ItemInputSerializer
         return ItemSerializer
+
+    def get_queryset(self) -> tuple:
+        """Nothing: items come from the repository. The browsable API asks this for its
+        filter form only, and this view declares no queryset filter backends."""
+        return ()
 
     def get_object(self) -> ItemRecord:
         try:

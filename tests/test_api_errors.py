@@ -1,0 +1,182 @@
+"""Bad input gets a 4xx in one JSON shape that names the field at fault, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from items.models import Item
+from tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/items/"
+GOOD = {"name": "Lampe", "price": "10.00", "category": "autre"}
+
+
+def attrs(response) -> set[str]:
+    body = response.json()
+    assert body["type"] == "validation_error", body
+    return {error["attr"] for error in body["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"price": "-1"}, "price"),
+        ({"price": "abc"}, "price"),
+        ({"price": "NaN"}, "price"),
+        ({"price": "1.234"}, "price"),
+        ({"price": "123456789.00"}, "price"),
+        ({"category": "jouet"}, "category"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "nul\x00byte"}, "name"),
+        ({"description": "d" * 501}, "description"),
+        ({"tags": "not-a-list-but-ok"}, None),
+        ({"tags": [f"t{i}" for i in range(21)]}, "tags"),
+        ({"tags": ["x" * 51]}, "tags.0"),
+        ({"is_active": "maybe"}, "is_active"),
+    ],
+)
+def test_bad_fields_get_400_naming_them(user_client, change, field):
+    response = user_client.post(LIST, {**GOOD, **change}, format="json")
+    if field is None:
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400
+    assert field in attrs(response)
+    assert not Item.objects.exists()
+
+
+def test_missing_fields_are_all_named(user_client):
+    response = user_client.post(LIST, {}, format="json")
+    assert response.status_code == 400
+    assert attrs(response) == {"name", "price", "category"}
+
+
+def test_odd_unicode_is_stored_intact_or_refused_never_500(user_client):
+    for name in ["Café ☕ 😀", "\u202eRTL", "名前", "e\u0301"]:
+        response = user_client.post(LIST, {**GOOD, "name": name}, format="json")
+        assert response.status_code == 201, (name, response.content)
+    surrogate = b'{"name": "\\ud800", "price": "1", "category": "autre"}'
+    response = user_client.post(LIST, surrogate, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_malformed_json_is_400(user_client):
+    response = user_client.post(LIST, b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["type"] == "client_error"
+
+
+def test_unsupported_media_type_is_415(user_client):
+    response = user_client.post(LIST, b"<xml/>", content_type="application/xml")
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"
+
+
+def test_unknown_method_is_405(user_client):
+    assert user_client.put(LIST, GOOD, format="json").status_code == 405
+
+
+@pytest.mark.parametrize("item_id", ["not-a-uuid", "123", "00000000-0000-0000-0000-000000000000"])
+def test_bad_or_unknown_ids_are_404(anon_client, item_id):
+    response = anon_client.get(f"/api/items/{item_id}/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"ordering": "password"}, "ordering"),
+        ({"min_price": "-5"}, "min_price"),
+        ({"min_price": "cheap"}, "min_price"),
+        ({"min_price": "50", "max_price": "10"}, "max_price"),
+        ({"category": "jouet"}, "category"),
+        ({"is_active": "perhaps"}, "is_active"),
+        ({"created_after": "yesterday"}, "created_after"),
+        ({"tags_match": "some"}, "tags_match"),
+        ({"cursor": "garbage"}, "cursor"),
+    ],
+)
+def test_bad_list_parameters_get_400_naming_them(anon_client, params, field):
+    ItemFactory()
+    response = anon_client.get(LIST, params)
+    assert response.status_code == 400
+    assert field in attrs(response)
+
+
+@pytest.mark.parametrize("params", [{"page": "9999"}, {"page": "abc"}, {"page": "-1"}])
+def test_pages_past_the_end_are_404_not_500(anon_client, params):
+    ItemFactory()
+    response = anon_client.get(LIST, params)
+    assert response.status_code == 404
+    assert response.json()["type"] == "client_error"
+
+
+@pytest.mark.parametrize("page_size", ["0", "-3", "abc", "999999999999999999999"])
+def test_odd_page_sizes_fall_back_or_cap(anon_client, page_size):
+    ItemFactory()
+    assert anon_client.get(LIST, {"page_size": page_size}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "!!!",
+        '"open',
+        "'; DROP TABLE items_item; --",
+        "x" * 10_000,
+        "\x00\x01",
+        "ça\u0301",
+    ],
+)
+def test_search_answers_any_text(anon_client, q):
+    ItemFactory(name="Lampe")
+    response = anon_client.get("/api/items/search/", {"q": q})
+    assert response.status_code == 200
+    assert Item.objects.count() == 1
+
+
+def test_search_without_q_names_it(anon_client):
+    response = anon_client.get("/api/items/search/")
+    assert response.status_code == 400
+    assert attrs(response) == {"q"}
+
+
+def test_throttled_requests_get_429_in_the_same_shape(anon_client):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import AnonRateThrottle
+
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/min"}
+    try:
+        from django.core.cache import cache
+
+        cache.delete_pattern("*throttle_anon*")
+        responses = [anon_client.get(LIST) for _ in range(3)]
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = original
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert responses[-1].json()["errors"][0]["code"] == "throttled"
+    assert "Retry-After" in responses[-1]
+
+
+def test_server_errors_are_masked_and_carry_a_request_id(anon_client, monkeypatch, caplog):
+    from items.repository.postgres import PostgresItemRepository
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(PostgresItemRepository, "find_all", explode)
+    anon_client.raise_request_exception = False
+    response = anon_client.get(LIST)
+    assert response.status_code == 500
+    body = response.json()
+    assert body["type"] == "server_error"
+    assert "secret" not in response.content.decode()
+    assert response["X-Request-ID"]
+    assert any(response["X-Request-ID"] in getattr(r, "request_id", "") for r in caplog.records)

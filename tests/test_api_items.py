@@ -1,0 +1,218 @@
+"""The items API as consumers use it: CRUD, filters, ordering, pagination and permissions."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from items.models import Item
+from tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/items/"
+NEW = {
+    "name": "Smartphone Samsung",
+    "description": "Écran OLED",
+    "price": "899.99",
+    "category": "electronique",
+    "tags": ["android", "samsung"],
+}
+
+
+def detail(item_id) -> str:
+    return f"/api/items/{item_id}/"
+
+
+def test_create_then_retrieve_returns_equal_fields(user_client, user):
+    created = user_client.post(LIST, NEW, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert created["Location"].endswith(detail(body["id"]))
+    fetched = user_client.get(detail(body["id"])).json()
+    assert fetched == body
+    assert body["price"] == "899.99"
+    assert body["created_by"] == user.pk
+    assert body["is_active"] is True
+    assert uuid.UUID(body["id"]).version == 7
+    assert body["created_at"].endswith("Z")
+
+
+def test_search_samsung_returns_exactly_that_item(user_client, anon_client):
+    ItemFactory(name="Casque Audio", description="Sans fil")
+    created = user_client.post(LIST, NEW, format="json").json()
+    found = anon_client.get("/api/items/search/", {"q": "Samsung"}).json()
+    assert [item["id"] for item in found["results"]] == [created["id"]]
+    assert found["count"] == 1
+
+
+def test_patch_put_and_delete_by_owner(user_client):
+    item = user_client.post(LIST, NEW, format="json").json()
+    patched = user_client.patch(detail(item["id"]), {"price": "799.00"}, format="json")
+    assert patched.status_code == 200
+    assert patched.json()["price"] == "799.00"
+    assert patched.json()["name"] == NEW["name"]
+    replaced = user_client.put(
+        detail(item["id"]), {**NEW, "name": "Galaxy", "tags": []}, format="json"
+    )
+    assert replaced.status_code == 200
+    assert replaced.json()["tags"] == []
+    assert replaced.json()["price"] == "899.99"
+    assert user_client.delete(detail(item["id"])).status_code == 204
+    assert user_client.get(detail(item["id"])).status_code == 404
+
+
+def test_put_requires_every_required_field(user_client):
+    item = user_client.post(LIST, NEW, format="json").json()
+    response = user_client.put(detail(item["id"]), {"name": "Only a name"}, format="json")
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {"price", "category"}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_anonymous_writes_are_refused(anon_client, method):
+    item = ItemFactory()
+    url = LIST if method == "post" else detail(item.id)
+    response = getattr(anon_client, method)(url, NEW, format="json")
+    assert response.status_code == 401
+    assert response.json()["type"] == "client_error"
+    assert Item.objects.get(pk=item.pk).name == item.name
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_only_owner_or_staff_change_an_item(user_client, other_client, staff_client, method):
+    item = user_client.post(LIST, NEW, format="json").json()
+    body = {**NEW, "price": "1.00"}
+    assert getattr(other_client, method)(detail(item["id"]), body, format="json").status_code == 403
+    assert Item.objects.filter(pk=item["id"], price=Decimal("899.99")).exists()
+    assert getattr(staff_client, method)(detail(item["id"]), body, format="json").status_code in (
+        200,
+        204,
+    )
+
+
+def test_catalog_owned_items_are_changed_by_staff_only(user_client, staff_client):
+    item = ItemFactory(created_by=None)
+    assert user_client.patch(detail(item.id), {"price": "1"}, format="json").status_code == 403
+    assert staff_client.patch(detail(item.id), {"price": "1"}, format="json").status_code == 200
+
+
+def test_inactive_items_are_hidden_from_anonymous_and_other_users(
+    anon_client, user_client, other_client, staff_client, user
+):
+    hidden = ItemFactory(is_active=False, created_by=user, name="Hidden")
+    ItemFactory(name="Visible")
+    for client, sees in [
+        (anon_client, False),
+        (other_client, False),
+        (user_client, True),
+        (staff_client, True),
+    ]:
+        names = {i["name"] for i in client.get(LIST).json()["results"]}
+        assert ("Hidden" in names) is sees
+        assert client.get(detail(hidden.id)).status_code == (200 if sees else 404)
+        found = client.get("/api/items/search/", {"q": "hidden"}).json()["count"]
+        assert found == (1 if sees else 0)
+
+
+def test_filters_combine_through_the_api(anon_client):
+    ItemFactory(name="A", category="livre", price=Decimal("10"), tags=["roman", "poche"])
+    ItemFactory(name="B", category="livre", price=Decimal("30"), tags=["roman"])
+    ItemFactory(name="C", category="autre", price=Decimal("30"), tags=["poche"])
+    ItemFactory(name="D", category="livre", price=Decimal("30"), tags=["roman"], is_active=False)
+
+    def names(**params):
+        return [
+            i["name"]
+            for i in anon_client.get(LIST, {**params, "ordering": "name"}).json()["results"]
+        ]
+
+    assert names(category="livre") == ["A", "B"]
+    assert names(min_price="20", max_price="30") == ["B", "C"]
+    assert names(tags="roman,poche") == ["A", "B", "C"]
+    assert names(tags="roman,poche", tags_match="all") == ["A"]
+    assert names(category="livre", tags="poche") == ["A"]
+    assert names(is_active="false") == []  # anonymous never sees inactive items
+
+
+def test_tags_filter_accepts_a_repeated_parameter(anon_client):
+    ItemFactory(name="A", tags=["x"])
+    ItemFactory(name="B", tags=["y"])
+    response = anon_client.get(f"{LIST}?tags=x&tags=y&ordering=name")
+    assert [i["name"] for i in response.json()["results"]] == ["A", "B"]
+
+
+def test_created_range_filter(anon_client):
+    item = ItemFactory()
+    stamp = item.created_at.isoformat()
+    assert anon_client.get(LIST, {"created_after": stamp}).json()["count"] == 1
+    assert anon_client.get(LIST, {"created_before": stamp}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "ordering", ["name", "-name", "price", "-price", "created_at", "-updated_at"]
+)
+def test_ordering_is_stable_with_id_tie_break(anon_client, ordering):
+    for price in ["5", "5", "5", "7"]:
+        ItemFactory(name="Same", price=Decimal(price))
+    rows = anon_client.get(LIST, {"ordering": ordering}).json()["results"]
+    field = ordering.lstrip("-")
+    key = [(Decimal(r[field]) if field == "price" else r[field], r["id"]) for r in rows]
+    assert key == sorted(key, reverse=ordering.startswith("-"))
+
+
+def test_page_number_pagination_and_cap(anon_client):
+    ItemFactory.create_batch(5)
+    page = anon_client.get(LIST, {"page_size": 2, "page": 2}).json()
+    assert set(page) == {"count", "next", "previous", "results"}
+    assert page["count"] == 5 and len(page["results"]) == 2
+    assert "page=3" in page["next"] and page["previous"]
+    ItemFactory.create_batch(100)
+    assert len(anon_client.get(LIST, {"page_size": 100000}).json()["results"]) == 100
+
+
+def test_cursor_pagination_visits_every_item_once(anon_client):
+    ItemFactory.create_batch(7)
+    expected = [
+        i["id"]
+        for i in anon_client.get(LIST, {"ordering": "-price", "page_size": 50}).json()["results"]
+    ]
+    seen, url, params = [], LIST, {"ordering": "-price", "page_size": 3, "cursor": ""}
+    while url:
+        page = anon_client.get(url, params).json()
+        assert page["count"] is None
+        seen += [i["id"] for i in page["results"]]
+        url, params = page["next"], None
+    assert seen == expected
+    back = anon_client.get(page["previous"]).json() if page["previous"] else None
+    assert back is not None and [i["id"] for i in back["results"]] == expected[3:6]
+
+
+def test_list_costs_a_constant_number_of_queries(anon_client, user):
+    ItemFactory.create_batch(3, created_by=user)
+    with CaptureQueriesContext(connection) as small:
+        anon_client.get(LIST, {"page_size": 3})
+    ItemFactory.create_batch(60, created_by=user)
+    with CaptureQueriesContext(connection) as large:
+        anon_client.get(LIST, {"page_size": 60})
+    selects = [[q for q in run if q["sql"].startswith("SELECT")] for run in (small, large)]
+    assert len(large) == len(small)
+    assert len(selects[1]) == len(selects[0]) == 2  # one COUNT, one page
+
+
+def test_token_endpoint_exchanges_credentials(anon_client, user):
+    response = anon_client.post(
+        "/api/auth/token/", {"username": "alice", "password": "pw-for-tests-only"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anon_client.post(LIST, NEW, format="json").status_code == 201
+    wrong = anon_client.post(
+        "/api/auth/token/", {"username": "alice", "password": "no"}, format="json"
+    )
+    assert wrong.status_code == 400
