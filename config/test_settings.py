@@ -1,5 +1,11 @@
 """Settings for the test suite: the same services as a run, kept apart from its data."""
 
+import os
+import secrets
+
+# Tests never need a stable key; a fresh one per run keeps secrets out of the repository.
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, REST_FRAMEWORK
 

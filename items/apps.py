@@ -11,3 +11,6 @@ class ItemsConfig(AppConfig):
 
     def ready(self) -> None:
         from items import signals  # noqa: F401  (connects the model receivers)
+        from items.repository import get_item_repository
+
+        get_item_repository()  # a misconfigured DB_TYPE fails at start, not on a request

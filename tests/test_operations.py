@@ -58,14 +58,24 @@ def test_ensure_admin_honours_django_variables(monkeypatch, capsys):
 
 
 @pytest.mark.django_db
-def test_ensure_admin_generates_and_prints_a_password_once(monkeypatch, capsys):
+def test_ensure_admin_generates_and_prints_a_password_once(monkeypatch, capsys, settings):
     monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    settings.EMBEDDED_SERVICES = True
     call_command("ensure_admin")
     first = capsys.readouterr().out
     password = first.split("password: ")[1].split()[0]
     assert User.objects.get(username="admin").check_password(password)
     call_command("ensure_admin")
     assert password not in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_ensure_admin_invents_no_password_for_external_servers(monkeypatch, capsys, settings):
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    settings.EMBEDDED_SERVICES = False
+    call_command("ensure_admin")
+    assert "DJANGO_SUPERUSER_USERNAME" in capsys.readouterr().out
+    assert not User.objects.exists()
 
 
 def _settings_process(**env: str) -> subprocess.CompletedProcess:

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
     Cursor,
@@ -85,8 +86,12 @@ class ItemRepository(Protocol):
 @cache
 def _repository_for(db_type: str) -> ItemRepository:
     if db_type == "mongodb":
-        from items.repository.mongo import MongoItemRepository
-
+        try:
+            from items.repository.mongo import MongoItemRepository
+        except ImportError as missing:
+            raise ImproperlyConfigured(
+                "DB_TYPE=mongodb: the MongoDB item backend is not part of this build yet."
+            ) from missing
         return MongoItemRepository.from_settings()
     from items.repository.postgres import PostgresItemRepository
 
