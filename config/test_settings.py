@@ -17,3 +17,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "user": "100000/min",
     "auth": "100000/min",
 }
+# Serve static files from the apps' folders: the suite does not run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
 
 from items import domain
 from items.ids import new_item_id
@@ -50,8 +51,9 @@ class Item(models.Model):
         default=list,
     )
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set in save() rather than by auto_now, so a new item's two stamps are equal.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         "items.User",
         on_delete=models.SET_NULL,
@@ -93,6 +95,9 @@ class Item(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalise()
+        self.updated_at = self.created_at if self._state.adding else timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

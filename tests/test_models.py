@@ -95,3 +95,12 @@ def test_default_values_and_timestamps():
     item.save()
     assert item.created_at == created
     assert item.updated_at >= created
+
+
+def test_new_item_has_equal_stamps_and_edits_move_updated_at_only():
+    item = Item.objects.create(**VALID)
+    assert item.created_at == item.updated_at
+    item.price = Decimal("11.00")
+    item.save(update_fields=["price"])
+    item.refresh_from_db()
+    assert item.updated_at > item.created_at
