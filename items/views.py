@@ -93,7 +93,11 @@ class ItemViewSet(viewsets.GenericViewSet):
 
         return self._paginated(request, fetch, lambda: self.repository.count(conditions), query)
 
-    @extend_schema(parameters=[ItemSearchQuerySerializer], summary="Search items")
+    @extend_schema(
+        parameters=[ItemSearchQuerySerializer],
+        responses=ItemSerializer(many=True),
+        summary="Search items",
+    )
     @action(detail=False, methods=["get"])
     def search(self, request: Request) -> Response:
         """Ranked full-text search, combined with the list filters."""

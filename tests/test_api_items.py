@@ -216,3 +216,12 @@ def test_token_endpoint_exchanges_credentials(anon_client, user):
         "/api/auth/token/", {"username": "alice", "password": "no"}, format="json"
     )
     assert wrong.status_code == 400
+
+
+def test_management_command_creates_a_working_token(anon_client, user, capsys):
+    from django.core.management import call_command
+
+    call_command("drf_create_token", "alice")
+    token = capsys.readouterr().out.split()[2]
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anon_client.post(LIST, NEW, format="json").status_code == 201

@@ -28,6 +28,8 @@ def test_schema_validates_without_warnings(tmp_path):
         "page_size",
         "cursor",
     } <= params
+    search_ok = schema["paths"]["/api/items/search/"]["get"]["responses"]["200"]
+    assert search_ok["content"]["application/json"]["schema"]["$ref"].endswith("PaginatedItemList")
     search = {p["name"] for p in schema["paths"]["/api/items/search/"]["get"]["parameters"]}
     assert {"q", "category", "min_price", "tags"} <= search
     detail_put = schema["paths"]["/api/items/{id}/"]["put"]["responses"]
