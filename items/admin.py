@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from items.models import Item, User
+from items.models import Item, User, tags_as_text
+from items.records import WRITABLE_FIELDS
 from items.repository import get_item_repository
 
 
@@ -59,18 +60,7 @@ class ItemAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # no second COUNT(*) over the whole table per page
     actions = ("activate", "deactivate")
-    fields = (
-        "id",
-        "name",
-        "description",
-        "price",
-        "category",
-        "tags",
-        "is_active",
-        "created_by",
-        "created_at",
-        "updated_at",
-    )
+    fields = ("id", *WRITABLE_FIELDS, "created_by", "created_at", "updated_at")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -79,10 +69,7 @@ class ItemAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return matched, may_duplicate
-        tags_text = Func(
-            F("tags"), Value(" "), function="array_to_string", output_field=TextField()
-        )
-        by_tag = queryset.alias(tags_text=tags_text).filter(tags_text__icontains=term)
+        by_tag = queryset.alias(tags_text=tags_as_text()).filter(tags_text__icontains=term)
         return matched | by_tag, may_duplicate
 
     @admin.action(description="Activate selected items")

@@ -32,6 +32,16 @@ class TagsAreClean(models.Func):
     output_field = models.BooleanField()
 
 
+def tags_as_text() -> models.Func:
+    """The item's tags joined by spaces, for text search and ``icontains`` matching."""
+    return models.Func(
+        models.F("tags"),
+        models.Value(" "),
+        function="array_to_string",
+        output_field=models.TextField(),
+    )
+
+
 class Item(models.Model):
     """A catalog item."""
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import transaction
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from items import domain
-from items.models import Item
+from items.models import Item, tags_as_text
 from items.records import (
     WRITABLE_FIELDS,
     Cursor,
@@ -23,18 +24,7 @@ from items.records import (
 )
 from items.signals import announce_item_change
 
-_RECORD_FIELDS = (
-    "id",
-    "name",
-    "description",
-    "price",
-    "category",
-    "tags",
-    "is_active",
-    "created_at",
-    "updated_at",
-    "created_by_id",
-)
+_RECORD_FIELDS = tuple(f.name for f in fields(ItemRecord))
 _SEARCH_CONFIG = "french"
 
 
@@ -83,11 +73,10 @@ def _validated(values: dict) -> dict:
 
 
 def _search_vector() -> SearchVector:
-    tags_text = Func(F("tags"), Value(" "), function="array_to_string", output_field=TextField())
     return (
         SearchVector("name", weight="A", config=_SEARCH_CONFIG)
         + SearchVector("description", weight="B", config=_SEARCH_CONFIG)
-        + SearchVector(tags_text, weight="C", config=_SEARCH_CONFIG)
+        + SearchVector(tags_as_text(), weight="C", config=_SEARCH_CONFIG)
     )
 
 
