@@ -7,3 +7,6 @@ class CatalogCacheConfig(AppConfig):
     """Response cache for items, kept current by versioned keys."""
 
     name = "catalog_cache"
+
+    def ready(self) -> None:
+        from catalog_cache import receivers  # noqa: F401  (connects item_changed)

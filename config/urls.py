@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from catalog_cache.views import CacheStatsView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/cache/stats/", CacheStatsView.as_view(), name="cache-stats"),
     path("api/", include("items.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -16,6 +17,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
+from catalog_cache.responses import item_response, list_response
 from items.pagination import ItemPagination, RecordWindow
 from items.permissions import IsOwnerOrStaffOrReadOnly, viewer_of
 from items.records import InvalidItem, ItemFilter, ItemRecord
@@ -68,19 +70,22 @@ class ItemViewSet(viewsets.GenericViewSet):
         return ()
 
     def get_object(self) -> ItemRecord:
-        try:
-            item_id = uuid.UUID(str(self.kwargs["pk"]))
-        except ValueError:
-            raise NotFound("No item has this id.") from None
-        record = self.repository.find_by_id(
-            item_id, filter=ItemFilter(viewer=viewer_of(self.request))
-        )
+        record = self.repository.find_by_id(self._item_id(), filter=self._visible())
         if record is None:
             raise NotFound("No item has this id.")
         self.check_object_permissions(self.request, record)
         return record
 
-    def list(self, request: Request) -> Response:
+    def _item_id(self) -> uuid.UUID:
+        try:
+            return uuid.UUID(str(self.kwargs["pk"]))
+        except ValueError:
+            raise NotFound("No item has this id.") from None
+
+    def _visible(self) -> ItemFilter:
+        return ItemFilter(viewer=viewer_of(self.request))
+
+    def list(self, request: Request) -> HttpResponseBase:
         query = ItemListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         sort_by, sort_order = query.sort
@@ -91,7 +96,14 @@ class ItemViewSet(viewsets.GenericViewSet):
                 sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
             )
 
-        return self._paginated(request, fetch, lambda: self.repository.count(conditions), query)
+        return list_response(
+            request,
+            "list",
+            conditions.viewer,
+            lambda: self._paginated(
+                request, fetch, lambda: self.repository.count(conditions), query
+            ),
+        )
 
     @extend_schema(
         parameters=[ItemSearchQuerySerializer],
@@ -112,9 +124,14 @@ class ItemViewSet(viewsets.GenericViewSet):
         def count() -> int:
             return self.repository.count(conditions, query=text) if text else 0
 
-        return self._paginated(request, fetch, count, None)
+        return list_response(
+            request,
+            "search",
+            conditions.viewer,
+            lambda: self._paginated(request, fetch, count, None),
+        )
 
-    def _paginated(self, request: Request, fetch: Any, count: Any, query: Any) -> Response:
+    def _paginated(self, request: Request, fetch: Any, count: Any, query: Any) -> dict:
         paginator = self.paginator
         if query is not None and paginator.wants_cursor(request):
             sort_by, _ = query.sort
@@ -123,10 +140,13 @@ class ItemViewSet(viewsets.GenericViewSet):
             )
         else:
             records = paginator.paginate_queryset(RecordWindow(fetch, count), request, self)
-        return self.get_paginated_response(ItemSerializer(records, many=True).data)
+        return self.get_paginated_response(ItemSerializer(records, many=True).data).data
 
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ItemSerializer(self.get_object()).data)
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
+        viewer = viewer_of(request)
+        return item_response(
+            request, self._item_id(), viewer, lambda: ItemSerializer(self.get_object()).data
+        )
 
     def create(self, request: Request) -> Response:
         payload = self._valid_input(request, partial=False)

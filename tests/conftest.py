@@ -6,7 +6,25 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from catalog_cache import store
+from catalog_cache.redis_guard import guard
 from tests.factories import ItemFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _response_cache(request, settings):
+    """Each test starts with an empty response cache.
+
+    Tests that roll back instead of committing never deliver ``item_changed`` (it waits for a
+    commit), so a cache would serve them data their own writes made stale: they run with the
+    cache off. Tests marked ``django_db(transaction=True)`` commit for real and keep it on;
+    the cache's own tests are of that kind.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    commits = marker is not None and marker.kwargs.get("transaction", False)
+    settings.CACHE_ENABLED = settings.CACHE_ENABLED and commits
+    guard.reset()
+    store.bump_everything()
 
 
 @pytest.fixture

@@ -1,0 +1,59 @@
+"""Where cached responses live in Redis: one place for every key format.
+
+An entry's key embeds the versions current when its data was read: an epoch (bumped to drop
+everything) and either the item's own version (details) or the catalog version (lists and
+searches). Invalidation bumps versions, so old entries become unreachable at once, with no
+pattern delete; their TTL reclaims the memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def namespace() -> str:
+    """Every key of the response cache starts with this."""
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:rc:"
+
+
+def epoch_key() -> str:
+    return f"{namespace()}epoch"
+
+
+def catalog_version_key() -> str:
+    return f"{namespace()}ver:catalog"
+
+
+def item_version_key(item_id: uuid.UUID) -> str:
+    return f"{namespace()}ver:item:{item_id}"
+
+
+def stats_key(name: str) -> str:
+    return f"{namespace()}stats:{name}"
+
+
+def lock_key(entry_key: str) -> str:
+    return f"{entry_key}:lock"
+
+
+def canonical_query(request: HttpRequest) -> str:
+    """The query string with parameters sorted: equal queries give equal keys and links."""
+    pairs = sorted((name, value) for name, values in request.GET.lists() for value in values)
+    return urlencode(pairs)
+
+
+def detail_entry(item_id: uuid.UUID, scope: str) -> tuple[str, str]:
+    """(prefix, suffix) around the versions, for one item as one viewer scope sees it."""
+    return f"{namespace()}item:", f":{item_id}:{scope}"
+
+
+def list_entry(kind: str, request: HttpRequest, scope: str) -> tuple[str, str]:
+    """(prefix, suffix) for a list or search page, keyed by host, path, query and scope."""
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{canonical_query(request)}"
+    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return f"{namespace()}{kind}:", f":{digest}:{scope}"

@@ -1,0 +1,58 @@
+"""Cache statistics (the brief's ``getCacheStats``) and emptying the cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog_cache import keys
+from catalog_cache.redis_guard import guard, run
+
+
+def cache_stats() -> dict[str, Any]:
+    """Hits, misses, hit ratio, key count and memory; ``available`` is false without Redis."""
+
+    def read(client) -> dict[str, Any]:
+        hits, misses = (
+            int(v or 0) for v in client.mget(keys.stats_key("hits"), keys.stats_key("misses"))
+        )
+        memory = client.info("memory")
+        key_count = sum(1 for _ in client.scan_iter(match=f"{keys.namespace()}*", count=1000))
+        total = hits + misses
+        return {
+            "available": True,
+            "hits": hits,
+            "misses": misses,
+            "hit_ratio": round(hits / total, 4) if total else 0.0,
+            "keys": key_count,
+            "memory_bytes": int(memory.get("used_memory", 0)),
+            "memory_human": memory.get("used_memory_human", ""),
+        }
+
+    unavailable = {
+        "available": False,
+        "hits": 0,
+        "misses": 0,
+        "hit_ratio": 0.0,
+        "keys": 0,
+        "memory_bytes": 0,
+        "memory_human": "",
+    }
+    return {**run(read, unavailable), "redis_failures": guard.failures}
+
+
+def cache_clear() -> int:
+    """Delete every key of the response cache (an operator's command, not a request path)."""
+
+    def clear(client) -> int:
+        deleted = 0
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=f"{keys.namespace()}*", count=1000):
+            batch.append(key)
+            if len(batch) == 500:
+                deleted += client.delete(*batch)
+                batch = []
+        if batch:
+            deleted += client.delete(*batch)
+        return deleted
+
+    return run(clear, 0)

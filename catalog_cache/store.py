@@ -1,0 +1,137 @@
+"""Versioned response entries: read in one round trip, built once per miss, bumped on change.
+
+Read order is what makes it safe: the versions are read *before* the database, and the entry is
+stored under those versions. A write commits, then bumps the versions before its response
+returns; a read that began earlier can only store under the old versions, which no later read
+asks for. Misses on the same entry are coalesced with a short Redis lock, so a burst of them
+costs one database query.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+
+from catalog_cache import keys
+from catalog_cache.redis_guard import run
+
+# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, initial version.
+# A missing version starts from the clock (microseconds), never below an earlier value, so an
+# entry written under an old version cannot become reachable again after Redis loses a counter.
+_READ = """
+local function current(k)
+  local v = redis.call('GET', k)
+  if not v then
+    redis.call('SET', k, ARGV[3], 'NX')
+    v = redis.call('GET', k)
+  end
+  return v
+end
+local key = ARGV[1] .. current(KEYS[1]) .. ':' .. current(KEYS[2]) .. ARGV[2]
+local value = redis.call('GET', key)
+if value then redis.call('INCR', KEYS[3]) else redis.call('INCR', KEYS[4]) end
+return {key, value}
+"""
+
+# KEYS: versions to bump. ARGV: initial version for a missing counter.
+_BUMP = """
+for _, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[1]) end
+  redis.call('INCR', k)
+end
+return #KEYS
+"""
+
+_scripts: dict[str, object] = {}
+
+
+def _script(client, source: str):
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = client.register_script(source)
+    return script
+
+
+def _clock_version() -> str:
+    return str(time.time_ns() // 1000)
+
+
+def enabled() -> bool:
+    return settings.CACHE_ENABLED
+
+
+def lookup(version_key: str, entry: tuple[str, str]) -> tuple[str | None, bytes | None]:
+    """(entry key under the current versions, cached bytes or None). (None, None): no Redis."""
+
+    def read(client) -> tuple[str, bytes | None]:
+        key, value = _script(client, _READ)(
+            keys=[
+                keys.epoch_key(),
+                version_key,
+                keys.stats_key("hits"),
+                keys.stats_key("misses"),
+            ],
+            args=[entry[0], entry[1], _clock_version()],
+        )
+        return key.decode(), value
+
+    return run(read, (None, None))
+
+
+def get_or_build(
+    version_key: str, entry: tuple[str, str], ttl: int, build: Callable[[], bytes]
+) -> bytes:
+    """The cached bytes for ``entry``, or ``build()`` stored under the versions read first."""
+    key, value = lookup(version_key, entry)
+    if value is not None:
+        return value
+    if key is None:
+        return build()
+    token = uuid.uuid4().hex
+    if not run(lambda c: c.set(keys.lock_key(key), token, nx=True, px=10_000), False):
+        waited = _wait_for(key)
+        if waited is not None:
+            return waited
+    try:
+        body = build()
+        run(lambda c: c.set(key, body, ex=ttl))
+        return body
+    finally:
+        run(lambda c: _release(c, keys.lock_key(key), token))
+
+
+def _wait_for(key: str, timeout: float = 2.0) -> bytes | None:
+    """Poll for the entry another request is building; None if it does not come in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        value = run(lambda c: c.get(key))
+        if value is not None:
+            return value
+        if not run(lambda c: c.exists(keys.lock_key(key)), False):
+            return run(lambda c: c.get(key))
+    return None
+
+
+def _release(client, lock: str, token: str) -> None:
+    if client.get(lock) == token.encode():
+        client.delete(lock)
+
+
+def bump(item_ids: Iterable[uuid.UUID]) -> bool:
+    """Make every entry built from these items (and every list) unreachable."""
+    targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
+
+    def write(client) -> bool:
+        _script(client, _BUMP)(keys=targets, args=[_clock_version()])
+        return True
+
+    return run(write, False)
+
+
+def bump_everything() -> bool:
+    """Drop every entry at once (items changed without ids, or an operator asked)."""
+    return bump([]) and run(lambda c: bool(c.incr(keys.epoch_key())), False)
