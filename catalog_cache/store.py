@@ -49,6 +49,7 @@ _scripts: dict[str, object] = {}
 
 
 def _script(client, source: str):
+    """The registered script; call it with ``client=`` (it would keep its first client)."""
     script = _scripts.get(source)
     if script is None:
         script = _scripts[source] = client.register_script(source)
@@ -68,6 +69,7 @@ def lookup(version_key: str, entry: tuple[str, str]) -> tuple[str | None, bytes 
 
     def read(client) -> tuple[str, bytes | None]:
         key, value = _script(client, _READ)(
+            client=client,
             keys=[
                 keys.epoch_key(),
                 version_key,
@@ -126,7 +128,7 @@ def bump(item_ids: Iterable[uuid.UUID]) -> bool:
     targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
 
     def write(client) -> bool:
-        _script(client, _BUMP)(keys=targets, args=[_clock_version()])
+        _script(client, _BUMP)(keys=targets, args=[_clock_version()], client=client)
         return True
 
     return run(write, False)
