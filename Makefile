@@ -4,8 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install lint format migrations-check bench clean
+.PHONY: run test install chromium lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +16,36 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's Chromium for the browser tests (tests/e2e/); Playwright drives it, downloads nothing.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+		echo "Chromium: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "Cannot install $(CHROMIUM): needs root and apt-get (Debian's chromium)." >&2; \
+		exit 1; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/python manage.py bootstrap
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API: /api/, docs: /api/docs/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
+	@$(MAKE) --no-print-directory chromium || echo "The browser tests will skip."
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# The load benchmark: seeds 100,000 items into .data/bench once, then measures the API under
+# gunicorn with the cache on and off. Needs wrk (installed from the system's packages as root).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || \
+		{ echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench.cache
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -68,6 +69,12 @@ class ItemRepository(Protocol):
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         """Store a new item; raises ``InvalidItem`` when the data breaks a rule."""
+        ...
+
+    def create_many(
+        self, items: Iterable[ItemData], *, created_at: Iterable[datetime] | None = None
+    ) -> int:
+        """Bulk insert (seeding); ``created_at`` gives each item's creation time, else now."""
         ...
 
     def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:

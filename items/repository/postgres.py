@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
+from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from items import domain
+from items.ids import new_item_id
 from items.models import Item, tags_as_text
 from items.records import (
     WRITABLE_FIELDS,
@@ -70,6 +73,14 @@ def _validated(values: dict) -> dict:
     if errors:
         raise InvalidItem(errors)
     return clean
+
+
+_COPY_COLUMNS = ("id", *WRITABLE_FIELDS, "created_at", "updated_at", "created_by_id")
+
+
+def _copy_row(data: ItemData, stamp: datetime) -> tuple:
+    values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})
+    return (new_item_id(), *(values[name] for name in WRITABLE_FIELDS), stamp, stamp, None)
 
 
 def _search_vector() -> SearchVector:
@@ -146,6 +157,21 @@ class PostgresItemRepository:
         item = Item(**values, created_by_id=created_by_id)
         item.save(force_insert=True)
         return self._reload(item.pk)
+
+    def create_many(
+        self, items: Iterable[ItemData], *, created_at: Iterable[datetime] | None = None
+    ) -> int:
+        stamps = iter(created_at) if created_at is not None else repeat(timezone.now())
+        rows = [_copy_row(data, next(stamps)) for data in items]
+        columns = ", ".join(_COPY_COLUMNS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            sql = f"COPY {Item._meta.db_table} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # COPY sends no model signal; a bulk insert may touch any list.
+            announce_item_change(source="bulk_insert")
+        return len(rows)
 
     def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
         unknown = set(changes) - set(WRITABLE_FIELDS)

@@ -225,3 +225,19 @@ def test_set_active_changes_only_what_differs(repository, catalog):
     assert repository.set_active(ids=ids, is_active=False) == 2
     assert repository.count(ItemFilter(is_active=False)) == 2
     assert repository.set_active(ids=[], is_active=True) == 0
+
+
+def test_create_many_inserts_validated_items_with_their_times(repository):
+    stamps = [datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=h) for h in range(3)]
+    data = [_data(f"Article {n}", tags=(" a ", "a")) for n in range(3)]
+    assert repository.create_many(data, created_at=stamps) == 3
+    rows = repository.find_all(limit=10, sort_by="created_at")
+    assert [row.name for row in rows] == ["Article 0", "Article 1", "Article 2"]
+    assert [row.created_at for row in rows] == stamps
+    assert all(row.tags == ("a",) and row.created_at == row.updated_at for row in rows)
+
+
+def test_create_many_refuses_a_bad_item_and_inserts_nothing(repository):
+    with pytest.raises(InvalidItem):
+        repository.create_many([_data("Bon"), _data("Mauvais", price="-1")])
+    assert repository.count() == 0

@@ -1,0 +1,1 @@
+"""Load benchmarks behind ``make bench``."""
