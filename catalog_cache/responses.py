@@ -1,13 +1,19 @@
-"""Cached JSON responses for the items API: what is cached, under which key, for how long."""
+"""Cached JSON responses for the items API: what is cached, under which key, for how long.
+
+An entry holds the response's own headers (``Allow``, ``Vary``) and its rendered JSON bytes, so
+a hit is answered byte for byte as the view would, with no serialisation and no database query.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +22,7 @@ from catalog_cache import keys, store
 from items.records import Viewer
 
 JSON = "application/json"
+_DETAIL = re.compile(r"^/api/items/(?P<id>[0-9a-fA-F-]{36})/$")
 
 
 def _cacheable(request: Request) -> bool:
@@ -28,40 +35,43 @@ def _cacheable(request: Request) -> bool:
     )
 
 
-def _json(build: Callable[[], Any]) -> Callable[[], bytes]:
-    return lambda: JSONRenderer().render(build())
+def _envelope(headers: Mapping[str, str], build: Callable[[], Any]) -> Callable[[], bytes]:
+    head = json.dumps(dict(headers), separators=(",", ":")).encode()
+    return lambda: head + b"\n" + JSONRenderer().render(build())
 
 
-def item_response(
-    request: Request, item_id: uuid.UUID, viewer: Viewer, build: Callable[[], Any]
-) -> HttpResponse:
-    """One item's JSON, cached under the item's own version."""
+def unwrap(entry: bytes) -> HttpResponse:
+    """The response an entry stands for."""
+    head, body = entry.split(b"\n", 1)
+    response = HttpResponse(body, content_type=JSON)
+    for name, value in json.loads(head).items():
+        response[name] = value
+    return response
+
+
+def entry_for(path: str, request: HttpRequest, scope: str) -> tuple[str, tuple[str, str], int]:
+    """(version key, entry, TTL) for a cacheable GET path; raises LookupError for others."""
+    if path == "/api/items/":
+        return (
+            keys.catalog_version_key(),
+            keys.list_entry("list", request, scope),
+            settings.CACHE_TTL,
+        )
+    if path == "/api/items/search/":
+        entry = keys.list_entry("search", request, scope)
+        return keys.catalog_version_key(), entry, settings.CACHE_SEARCH_TTL
+    match = _DETAIL.match(path)
+    if match is None:
+        raise LookupError(path)
+    item_id = uuid.UUID(match["id"])
+    return keys.item_version_key(item_id), keys.detail_entry(item_id, scope), settings.CACHE_TTL
+
+
+def cached_response(
+    request: Request, viewer: Viewer, headers: Mapping[str, str], build: Callable[[], Any]
+) -> HttpResponse | Response:
+    """The view's JSON from the cache, or built now and stored under the versions read first."""
     if not _cacheable(request):
-        return _live(build)
-    body = store.get_or_build(
-        keys.item_version_key(item_id),
-        keys.detail_entry(item_id, viewer.cache_scope),
-        settings.CACHE_TTL,
-        _json(build),
-    )
-    return HttpResponse(body, content_type=JSON)
-
-
-def list_response(
-    request: Request, kind: str, viewer: Viewer, build: Callable[[], Any]
-) -> HttpResponse:
-    """A list or search page's JSON, cached under the catalog version."""
-    if not _cacheable(request):
-        return _live(build)
-    ttl = settings.CACHE_SEARCH_TTL if kind == "search" else settings.CACHE_TTL
-    body = store.get_or_build(
-        keys.catalog_version_key(),
-        keys.list_entry(kind, request, viewer.cache_scope),
-        ttl,
-        _json(build),
-    )
-    return HttpResponse(body, content_type=JSON)
-
-
-def _live(build: Callable[[], Any]) -> Response:
-    return Response(build())
+        return Response(build())
+    version_key, entry, ttl = entry_for(request.path, request, viewer.cache_scope)
+    return unwrap(store.get_or_build(version_key, entry, ttl, _envelope(headers, build)))

@@ -18,7 +18,8 @@ from django.conf import settings
 from catalog_cache import keys
 from catalog_cache.redis_guard import run
 
-# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, initial version.
+# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, initial version,
+# whether a miss counts (a lookup that the view will repeat on a miss does not).
 # A missing version starts from the clock (microseconds), never below an earlier value, so an
 # entry written under an old version cannot become reachable again after Redis loses a counter.
 _READ = """
@@ -32,7 +33,7 @@ local function current(k)
 end
 local key = ARGV[1] .. current(KEYS[1]) .. ':' .. current(KEYS[2]) .. ARGV[2]
 local value = redis.call('GET', key)
-if value then redis.call('INCR', KEYS[3]) else redis.call('INCR', KEYS[4]) end
+if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
 return {key, value}
 """
 
@@ -64,7 +65,9 @@ def enabled() -> bool:
     return settings.CACHE_ENABLED
 
 
-def lookup(version_key: str, entry: tuple[str, str]) -> tuple[str | None, bytes | None]:
+def lookup(
+    version_key: str, entry: tuple[str, str], *, count_miss: bool = True
+) -> tuple[str | None, bytes | None]:
     """(entry key under the current versions, cached bytes or None). (None, None): no Redis."""
 
     def read(client) -> tuple[str, bytes | None]:
@@ -76,7 +79,7 @@ def lookup(version_key: str, entry: tuple[str, str]) -> tuple[str | None, bytes 
                 keys.stats_key("hits"),
                 keys.stats_key("misses"),
             ],
-            args=[entry[0], entry[1], _clock_version()],
+            args=[entry[0], entry[1], _clock_version(), "1" if count_miss else "0"],
         )
         return key.decode(), value
 

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so every outer middleware still sees (and decorates) a cached response.
+    "catalog_cache.middleware.CachedResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

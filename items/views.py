@@ -17,7 +17,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
-from catalog_cache.responses import item_response, list_response
+from catalog_cache.responses import cached_response
 from items.pagination import ItemPagination, RecordWindow
 from items.permissions import IsOwnerOrStaffOrReadOnly, viewer_of
 from items.records import InvalidItem, ItemFilter, ItemRecord
@@ -96,10 +96,10 @@ class ItemViewSet(viewsets.GenericViewSet):
                 sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
             )
 
-        return list_response(
+        return cached_response(
             request,
-            "list",
             conditions.viewer,
+            self.headers,
             lambda: self._paginated(
                 request, fetch, lambda: self.repository.count(conditions), query
             ),
@@ -124,10 +124,10 @@ class ItemViewSet(viewsets.GenericViewSet):
         def count() -> int:
             return self.repository.count(conditions, query=text) if text else 0
 
-        return list_response(
+        return cached_response(
             request,
-            "search",
             conditions.viewer,
+            self.headers,
             lambda: self._paginated(request, fetch, count, None),
         )
 
@@ -143,9 +143,12 @@ class ItemViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ItemSerializer(records, many=True).data).data
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
-        viewer = viewer_of(request)
-        return item_response(
-            request, self._item_id(), viewer, lambda: ItemSerializer(self.get_object()).data
+        self._item_id()  # a malformed id is a 404 before any cache lookup
+        return cached_response(
+            request,
+            viewer_of(request),
+            self.headers,
+            lambda: ItemSerializer(self.get_object()).data,
         )
 
     def create(self, request: Request) -> Response:

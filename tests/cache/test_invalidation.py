@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog_cache import keys
 from catalog_cache.stats import cache_stats
@@ -156,8 +157,28 @@ def test_cached_and_uncached_responses_are_byte_identical(anon_client, settings,
     settings.CACHE_ENABLED = True
     miss, hit = anon_client.get(url), anon_client.get(url)
     assert live.content == miss.content == hit.content
-    assert live["Content-Type"] == hit["Content-Type"] == "application/json"
+    for header in ("Content-Type", "Allow", "Vary"):
+        assert live[header] == miss[header] == hit[header], header
     assert cache_stats()["hits"] >= 1
+
+
+def _selects(run: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in run if q["sql"].startswith("SELECT")]
+
+
+def test_a_hit_costs_no_item_query(anon_client, user_client):
+    item = ItemFactory()
+    for client in (anon_client, user_client):
+        client.get(detail(item))
+    anon_client.get(LIST)
+    with CaptureQueriesContext(connection) as anonymous:
+        assert anon_client.get(detail(item)).status_code == 200
+        assert anon_client.get(LIST).status_code == 200
+    assert len(anonymous) == 0  # answered before the view: no transaction either
+    with CaptureQueriesContext(connection) as signed_in:
+        assert user_client.get(detail(item)).status_code == 200
+    assert [sql for sql in _selects(signed_in) if "items_item" in sql] == []
+    assert len(_selects(signed_in)) == 1  # the token lookup
 
 
 def test_visibility_never_leaks_through_the_cache(anon_client, staff_client, user_client, user):
