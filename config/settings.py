@@ -149,6 +149,9 @@ _database.update(
     CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
     CONN_HEALTH_CHECKS=False,
     OPTIONS={
+        # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6
+        # misses two-letter slips in short words, such as "cleen" for "clean").
+        "options": "-c pg_trgm.word_similarity_threshold=0.5",
         "pool": {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
             "max_size": env_int("DB_POOL_MAX_SIZE", 10),

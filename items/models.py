@@ -10,9 +10,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -30,6 +32,20 @@ class TagsAreClean(models.Func):
 
     function = "item_tags_are_clean"
     output_field = models.BooleanField()
+
+
+class SearchDocument(models.Func):
+    """SQL ``item_search_document``: weighted French tsvector (name A, description B, tags C)."""
+
+    function = "public.item_search_document"
+    output_field = SearchVectorField()
+
+
+class SearchWords(models.Func):
+    """SQL ``item_search_words``: name and tags, lower-cased and unaccented, for trigrams."""
+
+    function = "public.item_search_words"
+    output_field = models.TextField()
 
 
 def tags_as_text() -> models.Func:
@@ -72,6 +88,17 @@ class Item(models.Model):
         related_name="items",
         help_text="Owner; empty means the item belongs to the catalog.",
     )
+    # Kept current by PostgreSQL itself, so update(), COPY and raw SQL cannot leave them stale.
+    search_document = models.GeneratedField(
+        expression=SearchDocument("name", "description", "tags"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_words = models.GeneratedField(
+        expression=SearchWords("name", "tags"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -80,6 +107,8 @@ class Item(models.Model):
             models.Index(fields=["price"], name="item_price_idx"),
             models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
             GinIndex(fields=["tags"], name="item_tags_gin"),
+            GinIndex(fields=["search_document"], name="item_search_gin"),
+            GinIndex(OpClass(F("search_words"), name="gin_trgm_ops"), name="item_words_trgm"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from items import domain
@@ -56,6 +57,19 @@ class ItemSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Owner's user id; null when the catalog owns the item.",
     )
+
+
+class ItemSearchResultSerializer(ItemSerializer):
+    """A search hit: the item, plus a snippet with the matched words when ``highlight=1``."""
+
+    highlight = serializers.SerializerMethodField(
+        help_text="HTML-escaped name and description excerpt, matches in <mark>; "
+        "null unless highlight=1."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_highlight(self, record: Any) -> str | None:
+        return self.context.get("highlights", {}).get(record.id)
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -154,6 +168,10 @@ class ItemSearchQuerySerializer(ItemListQuerySerializer):
 
     q = SearchTextField(
         allow_blank=True,
-        help_text='Web-search syntax: words, "exact phrase", -exclude, or.',
+        help_text='Web-search syntax: words, "exact phrase", -exclude, or. Accents and case '
+        "do not matter; close spellings are found when exact words find little.",
+    )
+    highlight = serializers.BooleanField(
+        default=False, help_text="Add a snippet with the matched words marked."
     )
     ordering = None  # results come by relevance

@@ -26,6 +26,7 @@ from items.serializers import (
     ItemInputSerializer,
     ItemListQuerySerializer,
     ItemSearchQuerySerializer,
+    ItemSearchResultSerializer,
     ItemSerializer,
 )
 
@@ -107,7 +108,7 @@ class ItemViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[ItemSearchQuerySerializer],
-        responses=ItemSerializer(many=True),
+        responses=ItemSearchResultSerializer(many=True),
         summary="Search items",
     )
     @action(detail=False, methods=["get"])
@@ -124,14 +125,23 @@ class ItemViewSet(viewsets.GenericViewSet):
         def count() -> int:
             return self.repository.count(conditions, query=text) if text else 0
 
+        def results(records: list[ItemRecord]) -> list:
+            marks = {}
+            if query.validated_data["highlight"] and records:
+                marks = self.repository.search_highlights(text, [r.id for r in records])
+            context = {"highlights": marks}
+            return ItemSearchResultSerializer(records, many=True, context=context).data
+
         return cached_response(
             request,
             conditions.viewer,
             self.headers,
-            lambda: self._paginated(request, fetch, count, None),
+            lambda: self._paginated(request, fetch, count, None, results),
         )
 
-    def _paginated(self, request: Request, fetch: Any, count: Any, query: Any) -> dict:
+    def _paginated(
+        self, request: Request, fetch: Any, count: Any, query: Any, results: Any = None
+    ) -> dict:
         paginator = self.paginator
         if query is not None and paginator.wants_cursor(request):
             sort_by, _ = query.sort
@@ -140,7 +150,8 @@ class ItemViewSet(viewsets.GenericViewSet):
             )
         else:
             records = paginator.paginate_queryset(RecordWindow(fetch, count), request, self)
-        return self.get_paginated_response(ItemSerializer(records, many=True).data).data
+        data = results(records) if results else ItemSerializer(records, many=True).data
+        return self.get_paginated_response(data).data
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
         self._item_id()  # a malformed id is a 404 before any cache lookup

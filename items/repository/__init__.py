@@ -67,6 +67,10 @@ class ItemRepository(Protocol):
         """Items matching the full-text ``query``, best first, ``id`` breaking ties."""
         ...
 
+    def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """For each item, an HTML-escaped snippet with the words matching ``query`` in <mark>."""
+        ...
+
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         """Store a new item; raises ``InvalidItem`` when the data breaks a rule."""
         ...
@@ -97,7 +101,7 @@ def _repository_for(db_type: str) -> ItemRepository:
             from items.repository.mongo import MongoItemRepository
         except ImportError as missing:
             raise ImproperlyConfigured(
-                "DB_TYPE=mongodb: the MongoDB item backend is not part of this build yet."
+                "DB_TYPE=mongodb needs pymongo; install the project (pip install -e .)."
             ) from missing
         return MongoItemRepository.from_settings()
     from items.repository.postgres import PostgresItemRepository

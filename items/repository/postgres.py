@@ -9,14 +9,13 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from items import domain
 from items.ids import new_item_id
-from items.models import Item, tags_as_text
+from items.models import Item
 from items.records import (
     WRITABLE_FIELDS,
     Cursor,
@@ -25,10 +24,10 @@ from items.records import (
     ItemFilter,
     ItemRecord,
 )
+from items.repository import postgres_search
 from items.signals import announce_item_change
 
 _RECORD_FIELDS = tuple(f.name for f in fields(ItemRecord))
-_SEARCH_CONFIG = "french"
 
 
 def _record(row: Mapping[str, Any]) -> ItemRecord:
@@ -83,14 +82,6 @@ def _copy_row(data: ItemData, stamp: datetime) -> tuple:
     return (new_item_id(), *(values[name] for name in WRITABLE_FIELDS), stamp, stamp, None)
 
 
-def _search_vector() -> SearchVector:
-    return (
-        SearchVector("name", weight="A", config=_SEARCH_CONFIG)
-        + SearchVector("description", weight="B", config=_SEARCH_CONFIG)
-        + SearchVector(tags_as_text(), weight="C", config=_SEARCH_CONFIG)
-    )
-
-
 class PostgresItemRepository:
     """Items in PostgreSQL via the Django ORM."""
 
@@ -116,9 +107,7 @@ class PostgresItemRepository:
 
     def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
         qs = _filtered(filter)
-        if query is not None:
-            qs = qs.annotate(document=_search_vector()).filter(document=self._query(query))
-        return qs.count()
+        return postgres_search.matching(qs, query).count() if query is not None else qs.count()
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
@@ -138,19 +127,11 @@ class PostgresItemRepository:
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
-        search_query = self._query(query)
-        qs = (
-            _filtered(filter)
-            .annotate(document=_search_vector())
-            .filter(document=search_query)
-            .annotate(rank=SearchRank(F("document"), search_query))
-            .order_by("-rank", "id")
-        )
-        return [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+        ranked = postgres_search.matching(_filtered(filter), query)
+        return [_record(row) for row in ranked.values(*_RECORD_FIELDS)[offset : offset + limit]]
 
-    @staticmethod
-    def _query(query: str) -> SearchQuery:
-        return SearchQuery(query, search_type="websearch", config=_SEARCH_CONFIG)
+    def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return postgres_search.highlights(query, item_ids)
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})

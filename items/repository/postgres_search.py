@@ -1,0 +1,103 @@
+"""Search on PostgreSQL: ranked French full-text search, with trigrams to forgive typos.
+
+The stored ``search_document`` (name A, description B, tags C, French stemming, accents
+ignored) answers web-search syntax: words, "exact phrase", -exclude, or. When it finds fewer
+than ``FUZZY_BELOW`` items, items whose name or tags are close in spelling (``pg_trgm`` word
+similarity on ``search_words``) join the results after the full-text matches.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import uuid
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
+
+from items.models import Item
+
+CONFIG = "public.catalog_fr"
+FUZZY_BELOW = 3
+_MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use sentinels, escaped-safe
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fuzzy_text(text: str) -> str:
+    """The query's wanted words, lower-cased and unaccented (no quotes, -exclusions or 'or').
+
+    Words under four letters are left out: their trigrams say too little to forgive a typo.
+    """
+    wanted = [w for w in text.split() if not w.startswith("-") and w.lower() != "or"]
+    plain = unicodedata.normalize("NFKD", " ".join(wanted).lower())
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(word for word in _WORD.findall(plain) if len(word) >= 4)
+
+
+def _without_stop_words(words: str) -> str:
+    """Drop the words French full-text search ignores ("le", "de", ...): no typo to forgive."""
+    if not words:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM unnest(string_to_array(%s, ' ')) AS word "
+            "WHERE pg_catalog.to_tsvector(%s::regconfig, word) <> ''",
+            [words, CONFIG],
+        )
+        return " ".join(row[0] for row in cursor.fetchall())
+
+
+def matching(items: QuerySet, text: str) -> QuerySet:
+    """``items`` that match ``text``, best first, with ``id`` as the tie-break."""
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    full_text = Q(search_document=query)
+    fuzzy = ""
+    if items.filter(full_text)[:FUZZY_BELOW].count() < FUZZY_BELOW:
+        fuzzy = _without_stop_words(_fuzzy_text(text))
+    use_fuzzy = bool(fuzzy)
+    if not use_fuzzy:
+        return (
+            items.filter(full_text)
+            .annotate(rank=SearchRank(F("search_document"), query))
+            .order_by("-rank", "id")
+        )
+    return (
+        items.filter(full_text | Q(search_words__trigram_word_similar=fuzzy))
+        .annotate(
+            exact=ExpressionWrapper(full_text, output_field=BooleanField()),
+            rank=SearchRank(F("search_document"), query),
+            closeness=TrigramWordSimilarity(Value(fuzzy), "search_words"),
+        )
+        .order_by("-exact", "-rank", "-closeness", "id")
+    )
+
+
+def highlights(text: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """For each item, a snippet of its name and description with the matched words in <mark>.
+
+    The snippet is HTML-escaped, so it is safe to insert as HTML.
+    """
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    snippets = Item.objects.filter(pk__in=item_ids).annotate(
+        snippet=SearchHeadline(
+            Concat("name", Value(" — "), "description"),
+            query,
+            config=CONFIG,
+            start_sel=_MARK_START,
+            stop_sel=_MARK_STOP,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    )
+    return {
+        item_id: html.escape(snippet).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+        for item_id, snippet in snippets.values_list("id", "snippet")
+    }
