@@ -47,6 +47,11 @@ bench: $(STAMP)
 		{ echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.cache
 
+# Search at scale: 1,000,000 items in .data/bench-search (seeded once), p50/p99 by query kind
+# through the API, against an icontains scan of the same rows.
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

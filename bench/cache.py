@@ -44,6 +44,7 @@ def _prepare() -> tuple[list[str], str]:
     from items.models import Item, User
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     missing = ITEMS - Item.objects.count()
     if missing > 0:
         call_command("seed_items", "--count", str(missing), "--seed", "42")
@@ -155,7 +156,7 @@ def _report(on: dict, off: dict) -> None:
             )
     print("\nratio on/off (req/s):")
     for scenario in SCENARIOS:
-        ratio = on[scenario]["rps"] / off[scenario]["rps"]
+        ratio = on[scenario]["rps"] / max(off[scenario]["rps"], 0.01)
         target = TARGETS.get(scenario)
         verdict = "" if target is None else (" ok" if ratio >= target else " BELOW TARGET")
         goal = f"(target >= {target}x)" if target else ""
