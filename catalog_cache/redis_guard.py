@@ -18,6 +18,7 @@ import redis
 from django_redis import get_redis_connection
 
 from catalog_cache import keys
+from config.monitoring import add_cache_time
 
 logger = logging.getLogger("catalog_cache")
 T = TypeVar("T")
@@ -36,6 +37,7 @@ class RedisGuard:
     def call(self, operation: Callable[[redis.Redis], T], default: T) -> T:
         if time.monotonic() < self._open_until:
             return default
+        started = time.perf_counter()
         try:
             client = get_redis_connection("default")
             if self._epoch_bump_pending:
@@ -45,6 +47,8 @@ class RedisGuard:
         except (redis.RedisError, OSError) as error:
             self._trip(error)
             return default
+        finally:
+            add_cache_time(time.perf_counter() - started)
 
     def lost_invalidation(self) -> None:
         """An invalidation failed: drop everything at the next successful contact."""

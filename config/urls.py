@@ -5,8 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog_cache.views import CacheStatsView
+from config import health
 
 urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("ready/", health.ready, name="ready"),
+    path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/cache/stats/", CacheStatsView.as_view(), name="cache-stats"),
     path("api/", include("items.urls")),

@@ -82,7 +82,8 @@ class ItemInputSerializer(serializers.Serializer):
     price = serializers.DecimalField(min_value=domain.PRICE_MIN, **_PRICE)
     category = serializers.ChoiceField(choices=domain.Category.choices)
     tags = TagsField(required=False, default=list)
-    is_active = serializers.BooleanField(required=False, default=True)
+    # initial=True: the browsable API's form starts ticked, as the default is.
+    is_active = serializers.BooleanField(required=False, default=True, initial=True)
 
     def validate_name(self, value: str) -> str:
         return domain.normalise_text(value)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from catalog_cache import store
 from catalog_cache.redis_guard import guard
 from tests.factories import ItemFactory, UserFactory
+from tests.redis_server import own_redis  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(autouse=True)

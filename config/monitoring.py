@@ -1,0 +1,106 @@
+"""Request monitoring: Server-Timing headers, slow-query logs and Prometheus metrics.
+
+One middleware times each request, counts its SQL queries and their time (logging any slower
+than ``SLOW_QUERY_MS`` with its SQL), adds the Redis time the cache spent, answers with a
+``Server-Timing`` header, and records the same figures in Prometheus metrics by route.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from prometheus_client import Counter, Histogram
+
+logger = logging.getLogger("catalog.db")
+
+REQUESTS = Counter("catalog_requests", "HTTP requests", ["route", "method", "status"])
+LATENCY = Histogram("catalog_request_seconds", "Request latency", ["route", "method"])
+DB_TIME = Histogram("catalog_db_seconds", "Database time per request", ["route"])
+CACHE_TIME = Histogram(
+    "catalog_cache_seconds",
+    "Redis time per request",
+    ["route"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
+
+@dataclass
+class Timings:
+    """What one request spent, in seconds."""
+
+    db: float = 0.0
+    queries: int = 0
+    cache: float = 0.0
+
+
+_current: contextvars.ContextVar[Timings | None] = contextvars.ContextVar("timings", default=None)
+
+
+def add_cache_time(seconds: float) -> None:
+    """Charge Redis time to the request being served, if any."""
+    timings = _current.get()
+    if timings is not None:
+        timings.cache += seconds
+
+
+def _query_timer(timings: Timings) -> Callable[..., Any]:
+    def run(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - started
+            timings.db += spent
+            timings.queries += 1
+            if spent * 1000 >= settings.SLOW_QUERY_MS:
+                logger.warning(
+                    "slow query", extra={"duration_ms": round(spent * 1000, 1), "sql": sql}
+                )
+
+    return run
+
+
+def _route(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    try:
+        route = (match or resolve(request.path_info)).route
+    except Resolver404:
+        return "unmatched"
+    return route.replace("^", "").replace("$", "") or "unmatched"
+
+
+class MonitoringMiddleware:
+    """Times every request: Server-Timing header, slow-query log, Prometheus metrics."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timings = Timings()
+        token = _current.set(timings)
+        started = time.perf_counter()
+        try:
+            with connection.execute_wrapper(_query_timer(timings)):
+                response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        total = time.perf_counter() - started
+        response["Server-Timing"] = (
+            f'db;dur={timings.db * 1000:.1f};desc="{timings.queries} queries", '
+            f"cache;dur={timings.cache * 1000:.1f}, total;dur={total * 1000:.1f}"
+        )
+        route = _route(request)
+        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+        LATENCY.labels(route, request.method).observe(total)
+        DB_TIME.labels(route).observe(timings.db)
+        CACHE_TIME.labels(route).observe(timings.cache)
+        return response

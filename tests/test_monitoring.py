@@ -1,0 +1,87 @@
+"""Operators can watch it: Server-Timing, slow-query logs, JSON logs, metrics, health."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: no test savepoints to count
+def test_every_response_has_server_timing(anon_client):
+    ItemFactory()
+    timing = anon_client.get("/api/items/")["Server-Timing"]
+    parts = dict(part.strip().split(";", 1) for part in timing.split(","))
+    assert set(parts) == {"db", "cache", "total"}
+    assert "2 queries" in parts["db"]  # a COUNT and a page
+
+
+def test_slow_queries_are_logged_with_sql_and_duration(anon_client, settings, caplog):
+    settings.SLOW_QUERY_MS = 0
+    ItemFactory()
+    anon_client.get("/api/items/")
+    slow = [r for r in caplog.records if r.name == "catalog.db" and r.message == "slow query"]
+    assert any("items_item" in record.sql for record in slow)
+    assert all(record.duration_ms >= 0 for record in slow)
+
+
+def test_logs_are_json_with_the_request_id(anon_client, settings):
+    console = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    stream = io.StringIO()
+    copy = logging.StreamHandler(stream)  # the configured formatter and filters, our stream
+    copy.setFormatter(console.formatter)
+    for log_filter in console.filters:
+        copy.addFilter(log_filter)
+    logging.getLogger().addHandler(copy)
+    settings.SLOW_QUERY_MS = 0
+    try:
+        response = anon_client.get("/api/items/", HTTP_X_REQUEST_ID="trace-123")
+    finally:
+        logging.getLogger().removeHandler(copy)
+    assert response["X-Request-ID"] == "trace-123"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines and all(line["request_id"] == "trace-123" for line in lines)
+    assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "catalog.db"
+
+
+def test_health_is_cheap(anon_client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = anon_client.get("/health/")
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_checks_postgres_and_redis(anon_client):
+    response = anon_client.get("/ready/")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+def test_ready_names_redis_when_it_is_down(anon_client, own_redis):
+    own_redis.kill()
+    response = anon_client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["redis"]
+    assert response.json()["checks"]["postgres"] == "ok"
+
+
+def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, monkeypatch):
+    anon_client.get("/api/items/")
+    assert anon_client.get("/metrics").status_code == 403
+    user_token = Token.objects.create(user=user).key
+    assert anon_client.get("/metrics", HTTP_AUTHORIZATION=f"Token {user_token}").status_code == 403
+    staff_token = Token.objects.create(user=staff).key
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION=f"Token {staff_token}").content.decode()
+    assert 'catalog_requests_total{method="GET",route="api/items/",status="200"}' in body
+    assert "catalog_request_seconds_bucket" in body and "catalog_db_seconds" in body
+    assert "catalog_cache_hits_total" in body and "catalog_cache_seconds" in body
+    monkeypatch.setenv("METRICS_TOKEN", "s3cret-scraper")
+    scraped = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper")
+    assert scraped.status_code == 200
+    assert anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
