@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog_cache.views import CacheStatsView
 from config import health
 
+admin.site.site_url = "/api/"  # the admin's "View site" link
+
 urlpatterns = [
+    path("", RedirectView.as_view(url="/api/", permanent=False)),
     path("health/", health.health, name="health"),
     path("ready/", health.ready, name="ready"),
     path("metrics", health.metrics, name="metrics"),
