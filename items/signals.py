@@ -23,13 +23,26 @@ item_changed = Signal()
 
 
 def announce_item_change(
-    *, item_ids: Iterable[uuid.UUID] = (), source: str, using: str = "default"
+    *,
+    item_ids: Iterable[uuid.UUID] = (),
+    source: str,
+    using: str = "default",
+    durable: bool = False,
 ) -> None:
-    """Send ``item_changed`` once the current transaction commits; drop it on rollback."""
+    """Send ``item_changed`` once the current transaction commits; drop it on rollback.
+
+    ``durable`` writes were committed elsewhere (MongoDB): no PostgreSQL rollback can undo
+    them, so the signal goes at once.
+    """
     ids = frozenset(item_ids)
-    transaction.on_commit(
-        lambda: item_changed.send(sender=Item, item_ids=ids, source=source), using=using
-    )
+
+    def send() -> None:
+        item_changed.send(sender=Item, item_ids=ids, source=source)
+
+    if durable:
+        send()
+    else:
+        transaction.on_commit(send, using=using)
 
 
 @receiver(post_save, sender=Item, dispatch_uid="items.item_saved")

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog_cache import store
 from catalog_cache.redis_guard import guard
-from tests.factories import ItemFactory, UserFactory
+from tests.factories import UserFactory
 from tests.redis_server import own_redis  # noqa: F401  (a fixture)
 
 
@@ -68,8 +68,3 @@ def other_client(other_user) -> APIClient:
 @pytest.fixture
 def staff_client(staff) -> APIClient:
     return _token_client(staff)
-
-
-@pytest.fixture
-def make_item(db):
-    return ItemFactory

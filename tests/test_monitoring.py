@@ -85,3 +85,19 @@ def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, mo
     scraped = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper")
     assert scraped.status_code == 200
     assert anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+
+
+def test_ready_checks_mongodb_when_selected(anon_client, settings, monkeypatch):
+    from tests.factories import item_backend
+
+    with item_backend("mongodb", settings=settings, monkeypatch=monkeypatch):
+        response = anon_client.get("/ready/")
+        assert response.json()["checks"]["mongodb"] == "ok"
+        from items.repository import get_item_repository
+
+        def unreachable() -> None:
+            raise ConnectionError("no server")
+
+        monkeypatch.setattr(get_item_repository(), "ping", unreachable)
+        response = anon_client.get("/ready/")
+    assert response.status_code == 503 and response.json()["failing"] == ["mongodb"]

@@ -1,16 +1,25 @@
-"""The repository under test: one run of the contract suite per backend."""
+"""The repository under test: one run of the contract suite per backend.
+
+MongoDB runs on a real server when MONGODB_URI is set, else on mongomock, which has no ``$text``
+operator: there, and only there, the search tests (``test_search_*``) skip, naming it.
+"""
 
 import pytest
 
 from items.repository.postgres import PostgresItemRepository
+from tests.factories import mongo_test_repository, skip_without_text_search
 
-BACKENDS = ["postgres"]
+BACKENDS = ["postgres", "mongodb"]
 
 
 @pytest.fixture(params=BACKENDS)
 def repository(request, db):
     if request.param == "postgres":
         return PostgresItemRepository()
+    if request.param == "mongodb":
+        if request.node.originalname.startswith("test_search"):
+            skip_without_text_search()
+        return mongo_test_repository()
     raise LookupError(request.param)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=1)
         if get_item_repository().count() == 0:
             call_command("loaddata", "items")
+            if settings.DB_TYPE == "mongodb":  # fixtures load through the ORM: bring them over
+                call_command("copy_items", "--from", "postgres", "--to", "mongodb")
         else:
             self.stdout.write("The catalog has items; seed fixtures not reloaded.")
         call_command("ensure_admin")

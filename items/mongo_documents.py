@@ -1,0 +1,159 @@
+"""How an item lives in MongoDB: documents to records and back, filters and cursors as queries.
+
+A document holds the record's fields under the same names, except ``id``, which is ``_id``: a
+BSON UUID (binary subtype 4, the "standard" representation). Prices are Decimal128 with two
+places; datetimes are UTC with MongoDB's millisecond precision, truncated before they are
+written so a record reads back exactly as it was returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bson.binary import Binary
+from bson.decimal128 import Decimal128
+
+from items import domain
+from items.records import Cursor, ItemFilter, ItemRecord
+
+Query = dict[str, Any]
+RECORD_FIELDS = tuple(f.name for f in fields(ItemRecord))
+_CENT = Decimal(1).scaleb(-domain.PRICE_DECIMAL_PLACES)
+MILLISECOND = timedelta(milliseconds=1)
+
+
+def bson_id(item_id: uuid.UUID) -> Binary:
+    """The stored form of an item id (the same bytes whatever the client's UUID setting)."""
+    return Binary.from_uuid(item_id)
+
+
+def item_id_of(value: Any) -> uuid.UUID:
+    """A stored ``_id`` back as a UUID: clients decode subtype 4 themselves, or hand us Binary."""
+    return value.as_uuid() if isinstance(value, Binary) else uuid.UUID(str(value))
+
+
+def to_millisecond(moment: datetime) -> datetime:
+    """``moment`` in UTC, truncated to the millisecond MongoDB keeps."""
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def ceil_millisecond(moment: datetime) -> datetime:
+    """The first stored (whole-millisecond) instant at or after ``moment``."""
+    floor = to_millisecond(moment)
+    return floor if floor == moment else floor + MILLISECOND
+
+
+def now_millisecond() -> datetime:
+    """The current time as MongoDB will store it."""
+    return to_millisecond(datetime.now(UTC))
+
+
+def stored_value(name: str, value: Any) -> Any:
+    """A record field's value as stored in a document."""
+    if name == "id":
+        return bson_id(value)
+    if name == "price":
+        return Decimal128(Decimal(value).quantize(_CENT))
+    if name == "tags":
+        return list(value)
+    if isinstance(value, datetime):
+        return to_millisecond(value)
+    return value
+
+
+def stored_fields(values: Mapping[str, Any]) -> Query:
+    """Record fields (some or all) as document fields."""
+    return {("_id" if k == "id" else k): stored_value(k, v) for k, v in values.items()}
+
+
+def document_of(record: ItemRecord) -> Query:
+    """The whole document for ``record``."""
+    return stored_fields({name: getattr(record, name) for name in RECORD_FIELDS})
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def record_of(document: Mapping[str, Any]) -> ItemRecord:
+    """The record a stored document stands for."""
+    return ItemRecord(
+        id=item_id_of(document["_id"]),
+        name=document["name"],
+        description=document["description"],
+        price=document["price"].to_decimal(),
+        category=document["category"],
+        tags=tuple(document["tags"]),
+        is_active=document["is_active"],
+        created_at=_utc(document["created_at"]),
+        updated_at=_utc(document["updated_at"]),
+        created_by_id=document.get("created_by_id"),
+    )
+
+
+def all_of(conditions: Iterable[Query]) -> Query:
+    """One query that needs every condition (the empty query when there is none)."""
+    kept = [condition for condition in conditions if condition]
+    if len(kept) <= 1:
+        return kept[0] if kept else {}
+    return {"$and": kept}
+
+
+def _visibility(filter: ItemFilter) -> Query:
+    if filter.viewer.sees_all:
+        return {}
+    if filter.viewer.user_id is None:
+        return {"is_active": True}
+    return {"$or": [{"is_active": True}, {"created_by_id": filter.viewer.user_id}]}
+
+
+def _range(name: str, bounds: dict[str, Any]) -> Query:
+    kept = {op: value for op, value in bounds.items() if value is not None}
+    return {name: kept} if kept else {}
+
+
+def _price(value: Decimal | None) -> Decimal128 | None:
+    # Not rounded to cents: a bound of 29.995 must compare as 29.995.
+    return None if value is None else Decimal128(Decimal(value))
+
+
+def _stamp(value: datetime | None) -> datetime | None:
+    # Stored stamps are whole milliseconds: rounding a bound up keeps >= and < exact.
+    return None if value is None else ceil_millisecond(value)
+
+
+def filter_query(filter: ItemFilter) -> Query:
+    """The MongoDB query for ``filter``, visibility included."""
+    conditions = [
+        _visibility(filter),
+        {"category": filter.category} if filter.category is not None else {},
+        {"is_active": filter.is_active} if filter.is_active is not None else {},
+        _range("price", {"$gte": _price(filter.min_price), "$lte": _price(filter.max_price)}),
+        _range(
+            "created_at",
+            {"$gte": _stamp(filter.created_after), "$lt": _stamp(filter.created_before)},
+        ),
+    ]
+    if filter.tags:
+        operator = "$all" if filter.tags_match == "all" else "$in"
+        conditions.append({"tags": {operator: list(filter.tags)}})
+    return all_of(conditions)
+
+
+def after_cursor(sort_by: str, descending: bool, cursor: Cursor) -> Query:
+    """Items strictly beyond ``cursor`` in the walk's direction, ``_id`` breaking ties."""
+    forward = descending == cursor.reverse  # ascending walk in key order
+    op = "$gt" if forward else "$lt"
+    value = stored_value(sort_by, cursor.value)
+    return {
+        "$or": [
+            {sort_by: {op: value}},
+            {sort_by: value, "_id": {op: bson_id(cursor.id)}},
+        ]
+    }
