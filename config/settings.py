@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "config.monitoring.MonitoringMiddleware",
+    "config.api_errors.RequestGuardMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,7 +151,9 @@ if _database["ENGINE"] != "django.db.backends.postgresql":
 _database.update(
     ATOMIC_REQUESTS=True,
     CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
-    CONN_HEALTH_CHECKS=False,
+    # With the pool, this makes it check a connection before lending it: after a PostgreSQL
+    # restart, dead connections are dropped instead of failing the requests that draw them.
+    CONN_HEALTH_CHECKS=env_bool("DB_POOL_CHECK", True),
     OPTIONS={
         # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6
         # misses two-letter slips in short words, such as "cleen" for "clean").
@@ -222,7 +226,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -264,7 +268,15 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
+    "EXCEPTION_HANDLER_CLASS": "config.api_errors.CatalogExceptionHandler",
+    # 412 is documented on the writes that can answer it (If-Match), not everywhere.
+    "ALLOWED_ERROR_STATUS_CODES": [
+        *("400", "401", "403", "404", "405", "406", "413", "415", "429", "500", "503")
+    ],
+    "ERROR_SCHEMAS": {
+        "413": "config.api_errors.ErrorResponse413Serializer",
+        "503": "config.api_errors.ErrorResponse503Serializer",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

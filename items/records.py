@@ -104,6 +104,10 @@ class ItemNotFound(LookupError):
     """No item has that id (or the caller may not see it)."""
 
 
+class ItemConflict(RuntimeError):
+    """The item changed since the version the caller expected (optimistic concurrency)."""
+
+
 class InvalidItem(ValueError):
     """Item data broke a rule; ``errors`` maps each field at fault to its messages."""
 

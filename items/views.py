@@ -18,9 +18,11 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
 from catalog_cache.responses import cached_response
+from config.api_errors import ErrorResponse412Serializer, PreconditionFailed
+from items.etags import expected_version, representation_etag
 from items.pagination import ItemPagination, RecordWindow
 from items.permissions import IsOwnerOrStaffOrReadOnly, viewer_of
-from items.records import InvalidItem, ItemFilter, ItemRecord
+from items.records import InvalidItem, ItemConflict, ItemFilter, ItemRecord
 from items.repository import ItemRepository, get_item_repository
 from items.serializers import (
     ItemInputSerializer,
@@ -31,6 +33,12 @@ from items.serializers import (
 )
 
 ITEM_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Item id (UUID).")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="ETag from a read: the write happens only if the item is unchanged (else 412).",
+)
 
 
 @extend_schema_view(
@@ -40,12 +48,22 @@ ITEM_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Item i
     ),
     retrieve=extend_schema(parameters=[ITEM_ID], summary="Read an item"),
     update=extend_schema(
-        parameters=[ITEM_ID], request=ItemInputSerializer, summary="Replace an item"
+        parameters=[ITEM_ID, IF_MATCH],
+        request=ItemInputSerializer,
+        responses={200: ItemSerializer, 412: ErrorResponse412Serializer},
+        summary="Replace an item",
     ),
     partial_update=extend_schema(
-        parameters=[ITEM_ID], request=ItemInputSerializer, summary="Change some fields"
+        parameters=[ITEM_ID, IF_MATCH],
+        request=ItemInputSerializer,
+        responses={200: ItemSerializer, 412: ErrorResponse412Serializer},
+        summary="Change some fields",
     ),
-    destroy=extend_schema(parameters=[ITEM_ID], summary="Delete an item"),
+    destroy=extend_schema(
+        parameters=[ITEM_ID, IF_MATCH],
+        responses={204: None, 412: ErrorResponse412Serializer},
+        summary="Delete an item",
+    ),
 )
 class ItemViewSet(viewsets.GenericViewSet):
     """Catalog items. Anonymous callers see active items; owners and staff may change them."""
@@ -176,18 +194,25 @@ class ItemViewSet(viewsets.GenericViewSet):
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
         record = self.get_object()
+        expected = expected_version(request, record)
         payload = self._valid_input(request, partial=partial)
-        changed = self._write(lambda: self.repository.update(record.id, payload.validated_data))
+        changed = self._write(
+            lambda: self.repository.update(
+                record.id, payload.validated_data, expected_updated_at=expected
+            )
+        )
         if changed is None:
             raise NotFound("No item has this id.")
-        return Response(ItemSerializer(changed).data)
+        data = ItemSerializer(changed).data
+        return Response(data, headers={"ETag": representation_etag(data)})
 
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
         record = self.get_object()
-        if not self.repository.delete(record.id):
+        expected = expected_version(request, record)
+        if not self._write(lambda: self.repository.delete(record.id, expected_updated_at=expected)):
             raise NotFound("No item has this id.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -202,6 +227,8 @@ class ItemViewSet(viewsets.GenericViewSet):
             return write()
         except InvalidItem as error:
             raise ValidationError(error.errors) from None
+        except ItemConflict:
+            raise PreconditionFailed() from None
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):

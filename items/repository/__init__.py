@@ -81,12 +81,19 @@ class ItemRepository(Protocol):
         """Bulk insert (seeding); ``created_at`` gives each item's creation time, else now."""
         ...
 
-    def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
-        """Change some writable fields; ``None`` when no such item. Raises ``InvalidItem``."""
+    def update(
+        self,
+        item_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        expected_updated_at: datetime | None = None,
+    ) -> ItemRecord | None:
+        """Change some writable fields; ``None`` when no such item. Raises ``InvalidItem``,
+        and ``ItemConflict`` when ``expected_updated_at`` is given and no longer current."""
         ...
 
-    def delete(self, item_id: uuid.UUID) -> bool:
-        """Remove the item; ``False`` when there was none."""
+    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
+        """Remove the item; ``False`` when there was none. ``ItemConflict`` as for update."""
         ...
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:

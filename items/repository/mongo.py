@@ -38,7 +38,15 @@ from items.mongo_documents import (
 )
 from items.mongo_schema import install_schema
 from items.mongo_search import searched_words, snippet, text_query
-from items.records import WRITABLE_FIELDS, Cursor, InvalidItem, ItemData, ItemFilter, ItemRecord
+from items.records import (
+    WRITABLE_FIELDS,
+    Cursor,
+    InvalidItem,
+    ItemConflict,
+    ItemData,
+    ItemFilter,
+    ItemRecord,
+)
 from items.signals import announce_item_change
 
 COLLECTION_NAME = "items"
@@ -205,7 +213,13 @@ class MongoItemRepository:
         )
         return len(documents)
 
-    def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
+    def update(
+        self,
+        item_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        expected_updated_at: datetime | None = None,
+    ) -> ItemRecord | None:
         unknown = set(changes) - set(WRITABLE_FIELDS)
         if unknown:
             raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
@@ -213,21 +227,33 @@ class MongoItemRepository:
         current = self.collection.find_one({"_id": bson_id(item_id)}, {"updated_at": 1})
         if current is None:
             return None
+        selector: Query = {"_id": bson_id(item_id)}
+        if expected_updated_at is not None:
+            if to_millisecond(current["updated_at"]) != to_millisecond(expected_updated_at):
+                raise ItemConflict(str(item_id))
+            selector["updated_at"] = current["updated_at"]  # atomic: only if still unchanged
         # Milliseconds are coarse: make sure every change still moves updated_at forward.
         stamp = max(now_millisecond(), to_millisecond(current["updated_at"]) + MILLISECOND)
         change: Query = {"$max": {"updated_at": stamp}}
         if values:
             change["$set"] = stored_fields(values)
         document = self.collection.find_one_and_update(
-            {"_id": bson_id(item_id)}, change, return_document=ReturnDocument.AFTER
+            selector, change, return_document=ReturnDocument.AFTER
         )
-        if document is None:  # deleted meanwhile
+        if document is None:  # deleted, or (with an expected version) changed, meanwhile
+            if expected_updated_at is not None and self.find_by_id(item_id) is not None:
+                raise ItemConflict(str(item_id))
             return None
         announce_item_change(item_ids=[item_id], source=_SOURCE, durable=True)
         return record_of(document)
 
-    def delete(self, item_id: uuid.UUID) -> bool:
-        deleted = self.collection.delete_one({"_id": bson_id(item_id)}).deleted_count
+    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
+        selector: Query = {"_id": bson_id(item_id)}
+        if expected_updated_at is not None:
+            selector["updated_at"] = to_millisecond(expected_updated_at)
+        deleted = self.collection.delete_one(selector).deleted_count
+        if not deleted and expected_updated_at is not None and self.find_by_id(item_id):
+            raise ItemConflict(str(item_id))
         if deleted:
             announce_item_change(item_ids=[item_id], source=_SOURCE, durable=True)
         return deleted > 0

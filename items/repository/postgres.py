@@ -20,6 +20,7 @@ from items.records import (
     WRITABLE_FIELDS,
     Cursor,
     InvalidItem,
+    ItemConflict,
     ItemData,
     ItemFilter,
     ItemRecord,
@@ -154,7 +155,13 @@ class PostgresItemRepository:
             announce_item_change(source="bulk_insert")
         return len(rows)
 
-    def update(self, item_id: uuid.UUID, changes: Mapping[str, Any]) -> ItemRecord | None:
+    def update(
+        self,
+        item_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        expected_updated_at: datetime | None = None,
+    ) -> ItemRecord | None:
         unknown = set(changes) - set(WRITABLE_FIELDS)
         if unknown:
             raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
@@ -163,14 +170,22 @@ class PostgresItemRepository:
             item = Item.objects.select_for_update().filter(pk=item_id).first()
             if item is None:
                 return None
+            if expected_updated_at is not None and item.updated_at != expected_updated_at:
+                raise ItemConflict(str(item_id))
             for name, value in values.items():
                 setattr(item, name, value)
             item.save()
         return self._reload(item_id)
 
-    def delete(self, item_id: uuid.UUID) -> bool:
-        deleted, _ = Item.objects.filter(pk=item_id).delete()
-        return deleted > 0
+    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
+        with transaction.atomic():
+            item = Item.objects.select_for_update().filter(pk=item_id).first()
+            if item is None:
+                return False
+            if expected_updated_at is not None and item.updated_at != expected_updated_at:
+                raise ItemConflict(str(item_id))
+            item.delete()
+        return True
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         # queryset.update() sends no model signal, so this method announces the change itself.

@@ -11,6 +11,7 @@ import pytest
 from items.records import (
     Cursor,
     InvalidItem,
+    ItemConflict,
     ItemData,
     ItemFilter,
     ItemRecord,
@@ -241,3 +242,22 @@ def test_create_many_refuses_a_bad_item_and_inserts_nothing(repository):
     with pytest.raises(InvalidItem):
         repository.create_many([_data("Bon"), _data("Mauvais", price="-1")])
     assert repository.count() == 0
+
+
+def test_update_and_delete_with_a_stale_version_conflict(repository, catalog):
+    item = catalog["Agenda"]
+    changed = repository.update(
+        item.id, {"price": Decimal("31.00")}, expected_updated_at=item.updated_at
+    )
+    assert changed.price == Decimal("31.00")
+    with pytest.raises(ItemConflict):
+        repository.update(item.id, {"price": Decimal("1.00")}, expected_updated_at=item.updated_at)
+    with pytest.raises(ItemConflict):
+        repository.delete(item.id, expected_updated_at=item.updated_at)
+    assert repository.find_by_id(item.id) == changed
+    assert repository.delete(item.id, expected_updated_at=changed.updated_at) is True
+    assert (
+        repository.update(item.id, {"price": Decimal("2")}, expected_updated_at=changed.updated_at)
+        is None
+    )
+    assert repository.delete(item.id, expected_updated_at=changed.updated_at) is False

