@@ -42,8 +42,12 @@ def lock_key(entry_key: str) -> str:
 
 
 def canonical_query(request: HttpRequest) -> str:
-    """The query string with parameters sorted: equal queries give equal keys and links."""
-    pairs = sorted((name, value) for name, values in request.GET.lists() for value in values)
+    """The query string with parameters sorted by name, a repeated one keeping its order
+    (which value wins depends on it): as DRF orders the parameters of the links it builds."""
+    pairs = sorted(
+        ((name, value) for name, values in request.GET.lists() for value in values),
+        key=lambda pair: pair[0],
+    )
     return urlencode(pairs)
 
 

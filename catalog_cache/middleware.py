@@ -7,10 +7,12 @@ the view, which serves and fills the same entries.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from catalog_cache import store
@@ -29,6 +31,24 @@ def _anonymous_json_get(request: HttpRequest) -> bool:
     )
 
 
+_KINDS = {"item-list": "list", "item-search": "search", "item-detail": "detail"}
+
+
+def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | None:
+    """(kind, item id) when the path is a cached items endpoint, else None."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    kind = _KINDS.get(match.url_name or "")
+    if kind != "detail":
+        return (kind, None) if kind else None
+    try:
+        return kind, uuid.UUID(str(match.kwargs.get("pk")))
+    except ValueError:
+        return None
+
+
 class CachedResponseMiddleware:
     """Serves an anonymous request's cached JSON without dispatching to the view."""
 
@@ -37,10 +57,10 @@ class CachedResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if store.enabled() and _anonymous_json_get(request):
-            try:
-                version_key, entry, _ = entry_for(request.path, request, "anon")
-            except LookupError:
+            target = _cacheable_target(request)
+            if target is None:
                 return self.get_response(request)
+            version_key, entry, _ = entry_for(target[0], request, "anon", target[1])
             _, value = store.lookup(version_key, entry, count_miss=False)
             if value is not None:
                 response = unwrap(value)

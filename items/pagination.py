@@ -8,16 +8,17 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from items import domain
 from items.records import Cursor, ItemRecord
 
 Fetch = Callable[..., list[ItemRecord]]
@@ -49,15 +50,21 @@ def _encode_value(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _decode_value(sort_by: str, raw: str) -> Any:
-    if sort_by in ("created_at", "updated_at"):
-        parsed = datetime.fromisoformat(raw)
-        if parsed.tzinfo is None:
-            raise ValueError("naive datetime")
-        return parsed
-    if sort_by == "price":
-        return Decimal(raw)
-    return raw
+_SORT_VALUE_FIELDS = {
+    "created_at": serializers.DateTimeField(),
+    "updated_at": serializers.DateTimeField(),
+    "price": serializers.DecimalField(
+        max_digits=domain.PRICE_MAX_DIGITS, decimal_places=domain.PRICE_DECIMAL_PLACES
+    ),
+    "name": serializers.CharField(max_length=domain.NAME_MAX_LENGTH, trim_whitespace=False),
+}
+
+
+def _decode_value(sort_by: str, raw: Any) -> Any:
+    """A cursor's sort value, checked as strictly as the field it stands for."""
+    if not isinstance(raw, str):
+        raise ValueError("cursor value must be a string")
+    return _SORT_VALUE_FIELDS[sort_by].run_validation(raw)
 
 
 class ItemPagination(PageNumberPagination):
@@ -100,8 +107,8 @@ class ItemPagination(PageNumberPagination):
         return Response(
             {
                 "count": None,
-                "next": self._cursor_link(self._rows[-1], False) if self._has_next else None,
-                "previous": self._cursor_link(self._rows[0], True) if self._has_previous else None,
+                "next": self._cursor_link(self._rows[-1:], False) if self._has_next else None,
+                "previous": self._cursor_link(self._rows[:1], True) if self._has_previous else None,
                 "results": data,
             }
         )
@@ -124,9 +131,10 @@ class ItemPagination(PageNumberPagination):
             },
         ]
 
-    def _cursor_link(self, record: ItemRecord | None, reverse: bool) -> str | None:
-        if record is None:
+    def _cursor_link(self, edge: list[ItemRecord], reverse: bool) -> str | None:
+        if not edge:  # an empty page (its neighbours went away): nothing to continue from
             return None
+        record = edge[0]
         payload = [self._ordering, _encode_value(record.sort_value(self._sort_by)), str(record.id)]
         token = base64.urlsafe_b64encode(json.dumps([*payload, reverse]).encode()).decode()
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
@@ -141,5 +149,5 @@ class ItemPagination(PageNumberPagination):
             if made_for != ordering:
                 raise ValueError("cursor made for another ordering")
             return Cursor(_decode_value(sort_by, value), uuid.UUID(item_id), bool(reverse))
-        except (ValueError, TypeError, InvalidOperation, binascii.Error, AttributeError):
+        except (ValueError, TypeError, binascii.Error, AttributeError, ValidationError):
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None

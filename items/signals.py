@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal, receiver
 
-from items.models import Item
+from items.models import Item, User
 
 # kwargs: item_ids (frozenset of UUID; empty means "possibly any item"), source (str)
 item_changed = Signal()
@@ -54,3 +54,11 @@ def _item_saved(sender: type[Item], instance: Item, raw: bool, using: str, **_: 
 @receiver(post_delete, sender=Item, dispatch_uid="items.item_deleted")
 def _item_deleted(sender: type[Item], instance: Item, using: str, **_: Any) -> None:
     announce_item_change(item_ids=[instance.pk], source="orm", using=using)
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="items.owner_deleted")
+def _owner_deleted(sender: type[User], instance: User, using: str, **_: Any) -> None:
+    # The database nulls created_by with one UPDATE that sends no post_save: announce it here.
+    owned = list(Item.objects.using(using).filter(created_by=instance).values_list("pk", flat=True))
+    if owned:
+        announce_item_change(item_ids=owned, source="owner_deleted", using=using)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from items.views import ItemViewSet, ThrottledObtainAuthToken
 
 router = DefaultRouter()
+router.include_format_suffixes = False  # no .json routes; ?format= still works
 router.register("items", ItemViewSet, basename="item")
 
 urlpatterns = [

@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
-from rest_framework.throttling import ScopedRateThrottle
 
 from catalog_cache.responses import cached_response
+from catalog_cache.throttling import ScopedThrottle
 from config.api_errors import ErrorResponse412Serializer, PreconditionFailed
 from items.etags import expected_version, representation_etag
 from items.pagination import ItemPagination, RecordWindow
@@ -117,6 +117,7 @@ class ItemViewSet(viewsets.GenericViewSet):
 
         return cached_response(
             request,
+            "list",
             conditions.viewer,
             self.headers,
             lambda: self._paginated(
@@ -152,6 +153,7 @@ class ItemViewSet(viewsets.GenericViewSet):
 
         return cached_response(
             request,
+            "search",
             conditions.viewer,
             self.headers,
             lambda: self._paginated(request, fetch, count, None, results),
@@ -172,12 +174,13 @@ class ItemViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(data).data
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
-        self._item_id()  # a malformed id is a 404 before any cache lookup
         return cached_response(
             request,
+            "detail",
             viewer_of(request),
             self.headers,
             lambda: ItemSerializer(self.get_object()).data,
+            item_id=self._item_id(),  # a malformed id is a 404 before any cache lookup
         )
 
     def create(self, request: Request) -> Response:
@@ -234,5 +237,5 @@ class ItemViewSet(viewsets.GenericViewSet):
 class ThrottledObtainAuthToken(ObtainAuthToken):
     """Exchanges a username and password for an API token; attempts are rate-limited."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
