@@ -28,7 +28,7 @@ for rate in ("THROTTLE_ANON_RATE", "THROTTLE_USER_RATE"):
 ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-SCENARIOS = ("detail", "list", "search", "write")
+SCENARIOS = tuple(os.environ.get("BENCH_SCENARIOS", "detail,list,search,write").split(","))
 TARGETS = {"detail": 4.0, "list": 5.0, "write": 0.8}
 SEARCH_TERMS = ["casque", "roman", "coton", "lampe", "samsung", "écran sans fil", "livre poche"]
 
@@ -145,7 +145,10 @@ def _run_mode(cache_enabled: bool, ids: list[str], token: str) -> dict[str, dict
 
 
 def _report(on: dict, off: dict) -> None:
-    print(f"\n{ITEMS:,} items, gunicorn 2 workers, wrk 2 threads 16 connections, {SECONDS} s each")
+    print(
+        f"\n{ITEMS:,} items, gunicorn 2 workers x 4 threads, wrk 2 threads 16 connections, "
+        f"{SECONDS} s each"
+    )
     print(f"{'scenario':<8} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for scenario in SCENARIOS:
         for label, run in (("on", on), ("off", off)):

@@ -7,12 +7,12 @@ the view, which serves and fills the same entries.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from catalog_cache import store
@@ -31,22 +31,28 @@ def _anonymous_json_get(request: HttpRequest) -> bool:
     )
 
 
-_KINDS = {"item-list": "list", "item-search": "search", "item-detail": "detail"}
+# The item routes the router serves (its detail lookup is ``[^/]+``), matched without a full
+# URL resolve: this runs on every anonymous API read.
+_LIST, _SEARCH = "/api/items/", "/api/items/search/"
+_DETAIL = re.compile(r"^/api/items/([^/]+)/$")
+_ROUTES = {"list": "api/items/", "search": "api/items/search/", "detail": "api/items/<pk>/"}
 
 
 def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | None:
     """(kind, item id) when the path is a cached items endpoint, else None."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    kind = _KINDS.get(match.url_name or "")
-    if kind != "detail":
-        return (kind, None) if kind else None
-    try:
-        return kind, uuid.UUID(str(match.kwargs.get("pk")))
-    except ValueError:
-        return None
+    path = request.path_info
+    if path in (_LIST, _SEARCH):
+        kind, item_id = ("list" if path == _LIST else "search"), None
+    else:
+        match = _DETAIL.match(path)
+        if match is None:
+            return None
+        try:
+            kind, item_id = "detail", uuid.UUID(match[1])
+        except ValueError:
+            return None
+    request.route_label = _ROUTES[kind]  # for the metrics, which need not resolve it again
+    return kind, item_id
 
 
 class CachedResponseMiddleware:
@@ -64,7 +70,8 @@ class CachedResponseMiddleware:
             _, value = store.lookup(version_key, entry, count_miss=False)
             if value is not None:
                 response = unwrap(value)
-                # The view's response varies on the session cookie too; say so here as well.
+                # What the session and clickjacking middlewares add to the view's response.
                 patch_vary_headers(response, ("Cookie",))
+                response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
                 return response
         return self.get_response(request)

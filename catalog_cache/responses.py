@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import set_response_etag
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,8 +35,15 @@ def _cacheable(request: Request) -> bool:
 
 
 def _envelope(headers: Mapping[str, str], build: Callable[[], Any]) -> Callable[[], bytes]:
-    head = json.dumps(dict(headers), separators=(",", ":")).encode()
-    return lambda: head + b"\n" + JSONRenderer().render(build())
+    def render() -> bytes:
+        body = JSONRenderer().render(build())
+        # The ETag ConditionalGetMiddleware would compute, computed once instead of per hit.
+        probe = HttpResponse(body)
+        set_response_etag(probe)
+        head = json.dumps({**headers, "ETag": probe["ETag"]}, separators=(",", ":"))
+        return head.encode() + b"\n" + body
+
+    return render
 
 
 def unwrap(entry: bytes) -> HttpResponse:

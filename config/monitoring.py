@@ -73,6 +73,9 @@ def _query_timer(timings: Timings) -> Callable[..., Any]:
 
 
 def _route(request: HttpRequest) -> str:
+    label = getattr(request, "route_label", None)
+    if label is not None:
+        return label
     match = getattr(request, "resolver_match", None)
     try:
         route = (match or resolve(request.path_info)).route

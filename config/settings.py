@@ -108,14 +108,15 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous cache hits leave here, before the session/auth/CSRF layers they do not need;
+    # it adds the headers those layers would have (Vary: Cookie, X-Frame-Options) itself.
+    "catalog_cache.middleware.CachedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Innermost, so every outer middleware still sees (and decorates) a cached response.
-    "catalog_cache.middleware.CachedResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -285,6 +286,18 @@ DRF_STANDARDIZED_ERRORS = {
 }
 
 # --- Security -------------------------------------------------------------------------------
+# HTTPS-only settings are on for a production start (external servers, DEBUG off) and off for
+# the local embedded install, which serves plain http://127.0.0.1. DJANGO_SECURE overrides.
+SECURE = env_bool("DJANGO_SECURE", not (DEBUG or EMBEDDED_SERVICES))
+if SECURE:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # behind a TLS proxy
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$", r"^metrics$"]  # probes speak http
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the browsable API's forms read it
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -158,3 +158,28 @@ def test_every_items_migration_goes_back_and_forth_without_losing_a_row():
     from items.repository import get_item_repository
 
     assert get_item_repository().count(query="macbok") >= 1  # search columns rebuilt
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    import secrets
+
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://catalog@127.0.0.1:1/catalog",
+        REDIS_URL="redis://127.0.0.1:1/0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="catalog.example.com",
+    )
+    run = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "no issues" in run.stdout
