@@ -52,6 +52,10 @@ bench: $(STAMP)
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search
 
+# A longer schema fuzz than the suite's (same seeded tests, many more generated requests).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -271,7 +271,11 @@ SPECTACULAR_SETTINGS = {
             *(f"ErrorCode{code}" for code in (401, 403, 404, 405, 406, 415, 429, 500)),
         )
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "config.api_schema.generic_validation_errors",
+        "config.api_schema.json_request_bodies",
+    ],
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api_errors.CatalogExceptionHandler",

@@ -79,6 +79,15 @@ class ItemPagination(PageNumberPagination):
     max_page_size = 100
     cursor_query_param = "cursor"
 
+    def get_page_size(self, request: Request) -> int:
+        """``page_size`` when given (capped at ``max_page_size``); 400 unless a whole number > 0."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page_size": ["Ensure this is a whole number of at least 1."]})
+        return min(int(raw), self.max_page_size)
+
     def wants_cursor(self, request: Request) -> bool:
         return self.cursor_query_param in request.query_params
 
@@ -120,8 +129,15 @@ class ItemPagination(PageNumberPagination):
         return response
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # both are whole numbers of at least 1
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Items per page; larger values are capped at {self.max_page_size}."
+                )
         return [
-            *super().get_schema_operation_parameters(view),
+            *parameters,
             {
                 "name": self.cursor_query_param,
                 "required": False,

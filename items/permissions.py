@@ -18,13 +18,11 @@ def viewer_of(request: Request) -> Viewer:
     return Viewer(user_id=user.pk, is_staff=user.is_staff)
 
 
-class IsOwnerOrStaffOrReadOnly(BasePermission):
-    """Anyone reads what they may see; signed-in users create; owners and staff change."""
+class IsOwnerOrStaff(BasePermission):
+    """On an item: anyone reads what they may see; only its owner or staff change it.
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in SAFE_METHODS or bool(
-            request.user and request.user.is_authenticated
-        )
+    Used after IsAuthenticatedOrReadOnly, which decides who may write at all.
+    """
 
     def has_object_permission(self, request: Request, view: Any, obj: ItemRecord) -> bool:
         if request.method in SAFE_METHODS:

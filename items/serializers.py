@@ -17,11 +17,52 @@ _PRICE = {
 }
 
 
+_WHOLE_DIGITS = domain.PRICE_MAX_DIGITS - domain.PRICE_DECIMAL_PLACES
+PRICE_PATTERN = rf"^\d{{1,{_WHOLE_DIGITS}}}(\.\d{{1,{domain.PRICE_DECIMAL_PLACES}}})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": PRICE_PATTERN})
+class PriceField(serializers.DecimalField):
+    """A price: a decimal string, at least 0, two decimal places at most."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", domain.PRICE_MIN)
+        super().__init__(**_PRICE, **kwargs)
+
+
+def _from_form(field: serializers.Field) -> bool:
+    return isinstance(getattr(field.root, "initial_data", None), MultiValueDict)
+
+
+class StrictCharField(serializers.CharField):
+    """Text: JSON must send a string (DRF would turn 123 into "123")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) and not _from_form(self):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean: JSON must send true or false; forms (which send only text) may say "on"."""
+
+    form_words = frozenset({"true", "false", "on", "off"})
+
+    def to_internal_value(self, data: Any) -> bool:
+        in_form = _from_form(self) and isinstance(data, str) and data.lower() in self.form_words
+        if not (isinstance(data, bool) or in_form):
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
 class TagsField(serializers.ListField):
     """A list of tags: a JSON array, or one comma-separated string (HTML forms, query strings)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("child", serializers.CharField(max_length=domain.TAG_MAX_LENGTH))
+        # Blank tags are allowed in and dropped by normalisation, like untrimmed ones.
+        kwargs.setdefault(
+            "child", StrictCharField(max_length=domain.TAG_MAX_LENGTH, allow_blank=True)
+        )
         kwargs.setdefault("max_length", domain.TAGS_MAX_COUNT)
         kwargs.setdefault("style", {"base_template": "input.html"})
         kwargs.setdefault("help_text", "Tags; in forms and query strings, comma-separated.")
@@ -45,7 +86,7 @@ class ItemSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
-    price = serializers.DecimalField(read_only=True, **_PRICE)
+    price = PriceField(read_only=True)
     category = serializers.ChoiceField(choices=domain.Category.choices, read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     is_active = serializers.BooleanField(read_only=True)
@@ -75,15 +116,15 @@ class ItemSearchResultSerializer(ItemSerializer):
 class ItemInputSerializer(serializers.Serializer):
     """The fields a client writes when creating or changing an item."""
 
-    name = serializers.CharField(max_length=domain.NAME_MAX_LENGTH)
-    description = serializers.CharField(
+    name = StrictCharField(max_length=domain.NAME_MAX_LENGTH)
+    description = StrictCharField(
         max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
-    price = serializers.DecimalField(min_value=domain.PRICE_MIN, **_PRICE)
+    price = PriceField()
     category = serializers.ChoiceField(choices=domain.Category.choices)
     tags = TagsField(required=False, default=list)
     # initial=True: the browsable API's form starts ticked, as the default is.
-    is_active = serializers.BooleanField(required=False, default=True, initial=True)
+    is_active = StrictBooleanField(required=False, default=True, initial=True)
 
     def validate_name(self, value: str) -> str:
         return domain.normalise_text(value)
@@ -105,8 +146,8 @@ class ItemListQuerySerializer(serializers.Serializer):
 
     category = serializers.ChoiceField(choices=domain.Category.choices, required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    min_price = serializers.DecimalField(min_value=domain.PRICE_MIN, required=False, **_PRICE)
-    max_price = serializers.DecimalField(min_value=domain.PRICE_MIN, required=False, **_PRICE)
+    min_price = PriceField(required=False)
+    max_price = PriceField(required=False)
     tags = TagsField(required=False, help_text="Comma-separated tags (or the parameter repeated).")
     tags_match = serializers.ChoiceField(
         choices=["any", "all"], default="any", help_text="Match any of the tags, or all of them."
@@ -119,13 +160,24 @@ class ItemListQuerySerializer(serializers.Serializer):
         help_text="Sort field, '-' for descending; ties are broken by id.",
     )
 
-    def validate(self, attrs: dict) -> dict:
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
+    blank_allowed: tuple[str, ...] = ("tags",)
+
+    def to_internal_value(self, data: Any) -> dict:
+        # A form would read "?category=" as "not given"; a query parameter that is present
+        # must say something, so a blank one is refused, naming it.
+        blank = [
+            name
+            for name, field in self.fields.items()
+            if name not in self.blank_allowed
+            and hasattr(data, "getlist")
+            and any(value == "" for value in data.getlist(name))
+            and not field.read_only
+        ]
+        if blank:
             raise serializers.ValidationError(
-                {"max_price": ["Ensure max_price is greater than or equal to min_price."]}
+                {name: ["This field may not be blank."] for name in blank}
             )
-        return attrs
+        return super().to_internal_value(data)
 
     def to_filter(self, viewer: Viewer) -> ItemFilter:
         data = self.validated_data
@@ -166,6 +218,8 @@ class SearchTextField(serializers.CharField):
 
 class ItemSearchQuerySerializer(ItemListQuerySerializer):
     """Query parameters of the search: the text plus the list filters."""
+
+    blank_allowed = ("tags", "q")
 
     q = SearchTextField(
         allow_blank=True,

@@ -11,6 +11,7 @@ from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -21,7 +22,7 @@ from catalog_cache.throttling import ScopedThrottle
 from config.api_errors import ErrorResponse412Serializer, PreconditionFailed
 from items.etags import expected_version, representation_etag
 from items.pagination import ItemPagination, RecordWindow
-from items.permissions import IsOwnerOrStaffOrReadOnly, viewer_of
+from items.permissions import IsOwnerOrStaff, viewer_of
 from items.records import InvalidItem, ItemConflict, ItemFilter, ItemRecord
 from items.repository import ItemRepository, get_item_repository
 from items.serializers import (
@@ -71,7 +72,7 @@ class ItemViewSet(viewsets.GenericViewSet):
     serializer_class = ItemSerializer
     filter_backends: list = []
     pagination_class = ItemPagination
-    permission_classes = [IsOwnerOrStaffOrReadOnly]
+    permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrStaff]
     lookup_value_regex = "[^/]+"
 
     @property

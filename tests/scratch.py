@@ -38,6 +38,7 @@ class ScratchDatabase:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "LOG_FORMAT": "plain",
+            "DJANGO_SECURE": "false",  # served over plain http on loopback
         }
 
     def _admin(self, statement: sql.Composable) -> None:
