@@ -6,10 +6,17 @@ rather than turning an accelerator's outage into an API outage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from django.http import HttpRequest, HttpResponse
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 from catalog_cache.redis_guard import run
 
@@ -43,3 +50,37 @@ class ScopedThrottle(ScopedRateThrottle):
     """Per-view rate (``throttle_scope``), e.g. the token endpoint."""
 
     cache = guarded_cache
+
+
+class LoginThrottle(SimpleRateThrottle):
+    """The ``auth`` rate, per client address, for the HTML login forms."""
+
+    scope = "auth"
+    cache = guarded_cache
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": "login", "ident": self.get_ident(request)}
+
+
+LOGIN_PATHS = frozenset({"/admin/login/", "/api-auth/login/"})
+
+
+class LoginRateLimitMiddleware:
+    """Login attempts through the admin and browsable-API forms share the token endpoint's rate."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path_info in LOGIN_PATHS:
+            throttle = LoginThrottle()
+            if not throttle.allow_request(request, None):
+                wait = int(throttle.wait() or 60)
+                response = HttpResponse(
+                    "Too many login attempts; try again later.",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)

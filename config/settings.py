@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "config.monitoring.MonitoringMiddleware",
     "config.api_errors.RequestGuardMiddleware",
+    "catalog_cache.throttling.LoginRateLimitMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

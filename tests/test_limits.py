@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from catalog_cache.redis_guard import run
 from items.models import Item
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,21 @@ def test_the_token_endpoint_is_rate_limited(anon_client, user):
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original
     assert codes == [400, 400, 400, 429]
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/api-auth/login/"])
+def test_login_forms_are_rate_limited(client, path):
+    from rest_framework.settings import api_settings
+
+    from catalog_cache.throttling import LoginThrottle
+
+    original = LoginThrottle.THROTTLE_RATES
+    LoginThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "3/min"}
+    run(lambda c: [c.delete(k) for k in c.scan_iter("*throttle_login*")])
+    try:
+        codes = [
+            client.post(path, {"username": "x", "password": "wrong"}).status_code for _ in range(4)
+        ]
+    finally:
+        LoginThrottle.THROTTLE_RATES = original
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
