@@ -13,11 +13,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+from bench.server import WORKERS, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CATALOG_DATA_DIR", str(ROOT / ".data" / "bench"))
@@ -63,35 +63,6 @@ def _paths(scenario: str, ids: list[str]) -> list[str]:
     return [f"/api/items/search/?q={urllib.request.quote(t)}" for t in SEARCH_TERMS]
 
 
-def _serve(cache_enabled: bool) -> subprocess.Popen:
-    env = {**os.environ, "CACHE_ENABLED": "true" if cache_enabled else "false"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def _wrk(scenario: str, paths: list[str], token: str, seconds: int) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(paths))
@@ -131,7 +102,7 @@ def _parse(out: str) -> dict[str, float]:
 
 
 def _run_mode(cache_enabled: bool, ids: list[str], token: str) -> dict[str, dict[str, float]]:
-    server = _serve(cache_enabled)
+    server = serve(PORT, CACHE_ENABLED="true" if cache_enabled else "false")
     try:
         results = {}
         for scenario in SCENARIOS:
@@ -140,13 +111,12 @@ def _run_mode(cache_enabled: bool, ids: list[str], token: str) -> dict[str, dict
             results[scenario] = _wrk(scenario, paths, token, SECONDS)
         return results
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 def _report(on: dict, off: dict) -> None:
     print(
-        f"\n{ITEMS:,} items, gunicorn 2 workers x 4 threads, wrk 2 threads 16 connections, "
+        f"\n{ITEMS:,} items, gunicorn {WORKERS} sync workers, wrk 2 threads 16 connections, "
         f"{SECONDS} s each"
     )
     print(f"{'scenario':<8} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import http.client
 import os
 import statistics
-import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
+
+from bench.server import serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CATALOG_DATA_DIR", str(ROOT / ".data" / "bench-search"))
@@ -92,35 +92,9 @@ def _time_icontains(queries: list[str]) -> list[float]:
     return samples
 
 
-def _serve() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
-    for _ in range(200):
-        try:
-            http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/health")
-            return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     _prepare()
-    server = _serve()
+    server = serve(PORT)
     try:
         rows = []
         for kind, queries in QUERIES.items():
@@ -129,8 +103,7 @@ def main() -> None:
                 (kind, _percentiles(_time_api(queries)), _percentiles(_time_icontains(queries)))
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     print(f"\n{ITEMS:,} items; search through the API (cache off) vs icontains scan (ORM)")
     print(f"{'kind':<12} {'search p50':>11} {'p99':>8} {'icontains p50':>14} {'p99':>8}  ms")
     for kind, (s50, s99), (i50, i99) in rows:

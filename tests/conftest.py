@@ -10,6 +10,7 @@ from catalog_cache import store
 from catalog_cache.redis_guard import guard
 from tests.factories import UserFactory
 from tests.redis_server import own_redis  # noqa: F401  (a fixture)
+from tests.scratch import ScratchDatabase
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +69,12 @@ def other_client(other_user) -> APIClient:
 @pytest.fixture
 def staff_client(staff) -> APIClient:
     return _token_client(staff)
+
+
+@pytest.fixture
+def scratch():
+    """An empty database of its own on the test server, dropped afterwards."""
+    database = ScratchDatabase()
+    database.create()
+    yield database
+    database.drop()

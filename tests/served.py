@@ -41,7 +41,7 @@ def request(port: int, method: str, path: str, body: dict | None = None, headers
 class Gunicorn:
     """gunicorn serving the app with ``env``, on a free port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, threads: int = 8) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
             [
@@ -54,7 +54,7 @@ class Gunicorn:
                 "--workers",
                 "1",
                 "--threads",
-                "8",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
             ],

@@ -6,17 +6,10 @@ import time
 
 import pytest
 
-from tests.scratch import ROOT, ScratchDatabase
+from tests.scratch import ScratchDatabase
+from tests.served import Gunicorn, request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scratch():
-    database = ScratchDatabase()
-    database.create()
-    yield database
-    database.drop()
 
 
 COUNT_SEARCH = (
@@ -79,63 +72,22 @@ def test_restore_refuses_a_backup_that_does_not_match_its_manifest(scratch, tmp_
 
 def test_fifty_concurrent_requests_through_a_pool_of_four(scratch):
     import concurrent.futures
-    import http.client
-    import socket
-    import subprocess
-    import sys
 
     scratch.manage("migrate", "--noinput")
     scratch.manage("loaddata", "items")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **scratch.env,
         "DB_POOL_MAX_SIZE": "4",
         "DB_POOL_TIMEOUT": "20",
         "THROTTLE_ANON_RATE": "100000/min",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "1",
-            "--threads",
-            "50",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def get(path: str) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("GET", path, headers={"Accept": "application/json"})
-        status = conn.getresponse().status
-        conn.close()
-        return status
-
+    server = Gunicorn(env, threads=50)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get("/health/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
         paths = [f"/api/items/?page={1 + n % 2}&page_size=3&ordering=price" for n in range(50)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
-            statuses = list(pool.map(get, paths))
+            statuses = [
+                status for status, _ in pool.map(lambda p: request(server.port, "GET", p), paths)
+            ]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     assert statuses == [200] * 50

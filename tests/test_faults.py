@@ -29,14 +29,6 @@ def _prepare(database: ScratchDatabase) -> tuple[str, str]:
     return token, f"/api/items/{item_id}/"
 
 
-@pytest.fixture
-def scratch():
-    database = ScratchDatabase()
-    database.create()
-    yield database
-    database.drop()
-
-
 def test_redis_killed_during_load_causes_no_5xx(scratch, tmp_path):
     redis = OwnRedis(tmp_path)
     redis.start()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
 
@@ -38,40 +41,39 @@ def test_a_huge_tag_list_is_refused_naming_tags(user_client):
     assert response.json()["errors"][0]["attr"] == "tags"
 
 
-def test_the_token_endpoint_is_rate_limited(anon_client, user):
+@contextlib.contextmanager
+def auth_rate(throttle: type, rate: str, keys: str) -> Iterator[None]:
+    """Run with the ``auth`` rate of ``throttle`` set to ``rate``, its past hits forgotten."""
     from rest_framework.settings import api_settings
+
+    original = throttle.THROTTLE_RATES
+    throttle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": rate}
+    run(lambda c: [c.delete(k) for k in c.scan_iter(keys)])
+    try:
+        yield
+    finally:
+        throttle.THROTTLE_RATES = original
+
+
+def test_the_token_endpoint_is_rate_limited(anon_client, user):
     from rest_framework.throttling import ScopedRateThrottle
 
-    from catalog_cache.redis_guard import run
-
-    original = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "3/min"}
-    run(lambda c: [c.delete(k) for k in c.scan_iter("*throttle_auth*")])
-    try:
+    with auth_rate(ScopedRateThrottle, "3/min", "*throttle_auth*"):
         codes = [
             anon_client.post(
                 "/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json"
             ).status_code
             for _ in range(4)
         ]
-    finally:
-        ScopedRateThrottle.THROTTLE_RATES = original
     assert codes == [400, 400, 400, 429]
 
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/api-auth/login/"])
 def test_login_forms_are_rate_limited(client, path):
-    from rest_framework.settings import api_settings
-
     from catalog_cache.throttling import LoginThrottle
 
-    original = LoginThrottle.THROTTLE_RATES
-    LoginThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "3/min"}
-    run(lambda c: [c.delete(k) for k in c.scan_iter("*throttle_login*")])
-    try:
+    with auth_rate(LoginThrottle, "3/min", "*throttle_login*"):
         codes = [
             client.post(path, {"username": "x", "password": "wrong"}).status_code for _ in range(4)
         ]
-    finally:
-        LoginThrottle.THROTTLE_RATES = original
     assert codes[:3] == [200, 200, 200] and codes[3] == 429

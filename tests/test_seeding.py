@@ -23,3 +23,19 @@ def test_seed_items_inserts_in_batches(capsys):
     assert "Seeded 250 items" in capsys.readouterr().out
     names = sorted(data.name for data, _ in generate_items(250, seed=3))
     assert sorted(Item.objects.values_list("name", flat=True)) == names
+
+
+@pytest.mark.django_db
+def test_a_large_seed_rebuilds_the_gin_indexes(monkeypatch):
+    from django.db import connection
+
+    from items.management.commands import seed_items
+    from items.repository import get_item_repository
+
+    monkeypatch.setattr(seed_items, "BULK_LOAD_THRESHOLD", 100)
+    call_command("seed_items", "--count", "300", "--seed", "4", "--batch", "100")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'items_item'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"item_tags_gin", "item_search_gin", "item_words_trgm"} <= names
+    assert get_item_repository().count(query="casque") > 0

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import datetime
 from itertools import repeat
 from typing import Any
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -81,6 +83,27 @@ _COPY_COLUMNS = ("id", *WRITABLE_FIELDS, "created_at", "updated_at", "created_by
 def _copy_row(data: ItemData, stamp: datetime) -> tuple:
     values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})
     return (new_item_id(), *(values[name] for name in WRITABLE_FIELDS), stamp, stamp, None)
+
+
+@contextlib.contextmanager
+def deferred_gin_indexes() -> Iterator[None]:
+    """Drop the GIN indexes (search, trigrams, tags) for a bulk load, and build them after.
+
+    Maintaining them row by row is most of a large load's cost; one build at the end is
+    several times faster. Meant for seeding an otherwise idle database.
+    """
+    gin = [index for index in Item._meta.indexes if isinstance(index, GinIndex)]
+    with connection.schema_editor() as editor:
+        for index in gin:
+            editor.execute(f'DROP INDEX IF EXISTS "{index.name}"')
+    try:
+        yield
+    finally:
+        with connection.schema_editor() as editor:
+            # Inside a transaction, deferred foreign-key checks would block CREATE INDEX.
+            editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index in gin:
+                editor.add_index(Item, index)
 
 
 class PostgresItemRepository:
