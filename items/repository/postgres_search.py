@@ -2,8 +2,9 @@
 
 The stored ``search_document`` (name A, description B, tags C, French stemming, accents
 ignored) answers web-search syntax: words, "exact phrase", -exclude, or. When it finds fewer
-than ``FUZZY_BELOW`` items, items whose name or tags are close in spelling (``pg_trgm`` word
-similarity on ``search_words``) join the results after the full-text matches.
+than ``FUZZY_BELOW`` items, items whose name or tags hold a word close in spelling to every
+wanted word (``pg_trgm`` word similarity on ``search_words``) join the results after the
+full-text matches.
 """
 
 from __future__ import annotations
@@ -69,12 +70,22 @@ def matching(items: QuerySet, text: str) -> QuerySet:
             .annotate(rank=SearchRank(F("search_document"), query))
             .order_by("-rank", "id")
         )
+    # Every wanted word must be close to a word of the item, as every word must match in
+    # full-text search; one trigram condition per word also lets the index narrow far more.
+    words = fuzzy.split()
+    close_to_all = Q()
+    for word in words:
+        close_to_all &= Q(search_words__trigram_word_similar=word)
+    closeness = sum(
+        (TrigramWordSimilarity(Value(word), "search_words") for word in words[1:]),
+        TrigramWordSimilarity(Value(words[0]), "search_words"),
+    )
     return (
-        items.filter(full_text | Q(search_words__trigram_word_similar=fuzzy))
+        items.filter(full_text | close_to_all)
         .annotate(
             exact=ExpressionWrapper(full_text, output_field=BooleanField()),
             rank=SearchRank(F("search_document"), query),
-            closeness=TrigramWordSimilarity(Value(fuzzy), "search_words"),
+            closeness=closeness,
         )
         .order_by("-exact", "-rank", "-closeness", "id")
     )
