@@ -52,6 +52,10 @@ bench: $(STAMP)
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search
 
+# seed_items against loaddata of the same items (20,000), in .data/bench-seed.
+bench-seed: $(STAMP)
+	$(BIN)/python -m bench.seeding
+
 # A longer schema fuzz than the suite's (same seeded tests, many more generated requests).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from items.management.commands.copy_items import PostgresCatalog
+from items.catalog_transfer import PostgresCatalog
 from items.mongo_documents import to_millisecond
 from items.records import ItemData
 from items.repository.mongo import MongoItemRepository

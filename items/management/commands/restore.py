@@ -40,11 +40,15 @@ class Command(BaseCommand):
             backups.restore(dump, replace=bool(existing))
         except RuntimeError as error:
             raise CommandError(str(error)) from None
+        manifest = json.loads(manifest_path.read_text())
+        problems = backups.differences(manifest)
+        if "mongodb" in manifest:
+            export = dump.with_name(manifest["mongodb"]["file"])
+            problems += backups.restore_mongodb(export, manifest["mongodb"])
         announce_item_change(source="restore")  # everything may have changed: drop the cache
-        problems = backups.differences(json.loads(manifest_path.read_text()))
         if problems:
             raise CommandError("Restored data differs from the backup:\n" + "\n".join(problems))
-        tables = len(json.loads(manifest_path.read_text())["tables"])
+        tables = len(manifest["tables"])
         self.stdout.write(
             f"Restored {dump.name}: {tables} tables verified in "
             f"{time.perf_counter() - started:.1f} s."
