@@ -91,3 +91,26 @@ def test_fifty_concurrent_requests_through_a_pool_of_four(scratch):
     finally:
         server.stop()
     assert statuses == [200] * 50
+
+
+def test_a_mongodb_catalog_exports_and_imports_back(tmp_path, settings, monkeypatch):
+    from decimal import Decimal
+
+    from items import backups
+    from items.records import ItemData
+    from tests.factories import item_backend
+
+    with item_backend("mongodb", settings=settings, monkeypatch=monkeypatch) as repository:
+        repository.create_many(
+            [ItemData(f"Article {n}", Decimal("1.50"), "autre", tags=("a",)) for n in range(5)]
+        )
+        before = repository.find_all(limit=10)
+        export = tmp_path / "catalog.mongodb.jsonl"
+        manifest = backups.export_mongodb(export)
+        assert manifest["items"] == 5 and len(export.read_text().splitlines()) == 5
+        for record in before:
+            repository.delete(record.id)
+        assert backups.restore_mongodb(export, manifest) == []
+        assert repository.find_all(limit=10) == before
+        wrong = {**manifest, "items": 6}
+        assert backups.restore_mongodb(export, wrong)  # a mismatch is reported
