@@ -60,6 +60,10 @@ bench-seed: $(STAMP)
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
+# Known vulnerabilities in the pinned dependencies (needs the advisory service: internet).
+audit: $(STAMP)
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
