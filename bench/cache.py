@@ -17,7 +17,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench.server import WORKERS, serve, stop
+from bench.server import WORKER_CLASS, WORKERS, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CATALOG_DATA_DIR", str(ROOT / ".data" / "bench"))
@@ -116,8 +116,8 @@ def _run_mode(cache_enabled: bool, ids: list[str], token: str) -> dict[str, dict
 
 def _report(on: dict, off: dict) -> None:
     print(
-        f"\n{ITEMS:,} items, gunicorn {WORKERS} sync workers, wrk 2 threads 16 connections, "
-        f"{SECONDS} s each"
+        f"\n{ITEMS:,} items, gunicorn {WORKERS} {WORKER_CLASS} workers, "
+        f"wrk 2 threads 16 connections, {SECONDS} s each"
     )
     print(f"{'scenario':<8} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for scenario in SCENARIOS:

@@ -1,4 +1,8 @@
-"""gunicorn for the benchmarks: 2 sync workers on loopback, started and awaited."""
+"""gunicorn for the benchmarks: 2 workers on loopback, started and awaited.
+
+``BENCH_WORKER_CLASS`` picks the worker class (``sync`` by default; ``gthread`` keeps
+connections alive, as a proxy in front would).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 
 
 def serve(port: int, **env: str) -> subprocess.Popen:
@@ -23,6 +28,10 @@ def serve(port: int, **env: str) -> subprocess.Popen:
             "config.wsgi",
             "--workers",
             str(WORKERS),
+            "--worker-class",
+            WORKER_CLASS,
+            "--threads",
+            "4",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
