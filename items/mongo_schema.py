@@ -17,6 +17,7 @@ from pymongo.collection import Collection
 from pymongo.errors import CollectionInvalid
 
 from items import domain
+from items.records import WRITABLE_FIELDS
 
 _CENT = Decimal(1).scaleb(-domain.PRICE_DECIMAL_PLACES)
 _PRICE_MAX = Decimal(10) ** (domain.PRICE_MAX_DIGITS - domain.PRICE_DECIMAL_PLACES) - _CENT
@@ -25,17 +26,7 @@ _DATE = {"bsonType": "date"}
 ITEM_VALIDATOR = {
     "$jsonSchema": {
         "bsonType": "object",
-        "required": [
-            "_id",
-            "name",
-            "description",
-            "price",
-            "category",
-            "tags",
-            "is_active",
-            "created_at",
-            "updated_at",
-        ],
+        "required": ["_id", *WRITABLE_FIELDS, "created_at", "updated_at"],
         "additionalProperties": False,
         "properties": {
             "_id": {"bsonType": "binData"},
