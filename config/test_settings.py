@@ -5,6 +5,8 @@ import secrets
 
 # Tests never need a stable key; a fresh one per run keeps secrets out of the repository.
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+# The test client speaks plain http, with external servers (DATABASE_URL set) as without.
+os.environ.setdefault("DJANGO_SECURE", "false")
 
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, REST_FRAMEWORK

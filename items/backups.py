@@ -139,23 +139,62 @@ def restore_mongodb(source: Path, expected: dict) -> list[str]:
     ]
 
 
+def _server_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        return int(cursor.fetchone()[0])
+
+
 def restore(dump: Path, *, replace: bool) -> None:
     """Restore ``dump`` in one transaction, stopping at the first error."""
     args, env = _connection_args()
-    command = [
-        _tool("pg_restore"),
-        "--single-transaction",
-        "--exit-on-error",
-        "--no-owner",
-        "--no-privileges",
-        *args,
-    ]
-    if replace:
-        command += ["--clean", "--if-exists"]
+    options = ["--no-owner", "--no-privileges"] + (["--clean", "--if-exists"] if replace else [])
+    older_server = _server_version() < 170000
     connection.close()
+    if older_server:
+        _restore_through_psql(dump, options, args, env)
+        return
+    command = [_tool("pg_restore"), "--single-transaction", "--exit-on-error", *options, *args]
     result = subprocess.run([*command, str(dump)], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"pg_restore failed:\n{result.stderr.strip()}")
+
+
+# pg_restore 17+ starts its script with a setting servers before 17 do not know.
+_NEWER_ONLY = b"SET transaction_timeout = 0;\n"
+
+
+def _restore_through_psql(dump: Path, options: list[str], args: list[str], env: dict) -> None:
+    """For a server older than the bundled tools: pg_restore writes the SQL, psql runs it in
+    one transaction (stopping at the first error), minus the one line the server refuses."""
+    script = subprocess.Popen(
+        [_tool("pg_restore"), *options, "--file=-", str(dump)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    runner = subprocess.Popen(
+        [
+            _tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            *args,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    for line in script.stdout:
+        if line != _NEWER_ONLY:
+            runner.stdin.write(line)
+    runner.stdin.close()
+    errors = runner.stderr.read().decode()
+    if script.wait() != 0 or runner.wait() != 0:
+        detail = errors or script.stderr.read().decode()
+        raise RuntimeError(f"restore failed:\n{detail.strip()}")
 
 
 def differences(manifest: dict) -> list[str]:
