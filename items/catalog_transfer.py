@@ -18,13 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import transaction
-
-from items.models import Item
-from items.mongo_documents import RECORD_FIELDS, to_millisecond
+from items.mongo_documents import to_millisecond
 from items.records import ItemRecord
 from items.repository.mongo import MongoItemRepository
-from items.signals import announce_item_change
+from items.repository.postgres import PostgresItemRepository
 
 BACKENDS = ("postgres", "mongodb")
 
@@ -39,38 +36,11 @@ class CatalogStore(Protocol):
     def upsert_records(self, records: Iterable[ItemRecord]) -> int: ...
 
 
-class PostgresCatalog:
-    """The PostgreSQL side of a copy, through the ORM."""
-
-    def records_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[ItemRecord]:
-        rows = Item.objects.order_by("id")
-        if item_id is not None:
-            rows = rows.filter(id__gt=item_id)
-        return [
-            ItemRecord(**{**row, "tags": tuple(row["tags"])})
-            for row in rows.values(*RECORD_FIELDS)[:limit]
-        ]
-
-    def last_id(self) -> uuid.UUID | None:
-        return Item.objects.order_by("-id").values_list("id", flat=True).first()
-
-    def upsert_records(self, records: Iterable[ItemRecord]) -> int:
-        items = [Item(**{**asdict(record), "tags": list(record.tags)}) for record in records]
-        with transaction.atomic():
-            Item.objects.bulk_create(
-                items,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=[name for name in RECORD_FIELDS if name != "id"],
-            )
-            # bulk_create sends no model signal, so the cache hears of it here.
-            announce_item_change(item_ids=[item.pk for item in items], source="copy_items")
-        return len(items)
-
-
 def catalog_store(backend: str) -> CatalogStore:
     """The store for one backend, whatever ``DB_TYPE`` says."""
-    return MongoItemRepository.from_settings() if backend == "mongodb" else PostgresCatalog()
+    if backend == "mongodb":
+        return MongoItemRepository.from_settings()
+    return PostgresItemRepository()
 
 
 def batches(store: CatalogStore, *, after: uuid.UUID | None, size: int) -> Iterator[list]:

@@ -7,10 +7,13 @@ so a rule lives in one place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
+
+from items.records import WRITABLE_FIELDS, InvalidItem
 
 NAME_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 500
@@ -89,4 +92,20 @@ def clean_item_fields(values: dict) -> dict:
             clean[name] = normalise_text(clean[name])
     if "tags" in clean and clean["tags"] is not None:
         clean["tags"] = normalise_tags(clean["tags"])
+    return clean
+
+
+def checked_values(values: Mapping[str, Any], *, change: bool = False) -> dict:
+    """``values`` normalised, or ``InvalidItem`` naming each field at fault.
+
+    With ``change``, they are a change to an item: fields that cannot be written are refused.
+    """
+    if change:
+        unknown = set(values) - set(WRITABLE_FIELDS)
+        if unknown:
+            raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    clean = clean_item_fields(dict(values))
+    errors = validate_item_fields(clean)
+    if errors:
+        raise InvalidItem(errors)
     return clean

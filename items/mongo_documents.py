@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,10 +18,9 @@ from bson.binary import Binary
 from bson.decimal128 import Decimal128
 
 from items import domain
-from items.records import Cursor, ItemFilter, ItemRecord
+from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord
 
 Query = dict[str, Any]
-RECORD_FIELDS = tuple(f.name for f in fields(ItemRecord))
 _CENT = Decimal(1).scaleb(-domain.PRICE_DECIMAL_PLACES)
 MILLISECOND = timedelta(milliseconds=1)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -98,6 +98,9 @@ class ItemData:
     description: str = ""
     tags: tuple[str, ...] = ()
     is_active: bool = True
+
+
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
 
 
 class ItemNotFound(LookupError):

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from items.catalog_transfer import PostgresCatalog
 from items.mongo_documents import to_millisecond
 from items.records import ItemData
 from items.repository.mongo import MongoItemRepository
@@ -84,7 +83,7 @@ def test_mongodb_to_postgres_copies_every_field(postgres, mongodb, user):
 
 @pytest.mark.parametrize(
     ("source", "target", "store"),
-    [("postgres", "mongodb", MongoItemRepository), ("mongodb", "postgres", PostgresCatalog)],
+    [("postgres", "mongodb", MongoItemRepository), ("mongodb", "postgres", PostgresItemRepository)],
 )
 def test_an_interrupted_copy_resumes_after_the_last_copied_id(
     request, monkeypatch, user, source, target, store

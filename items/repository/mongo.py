@@ -82,15 +82,11 @@ def _type_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _validated(values: dict) -> dict:
+def _validated(values: Mapping[str, Any], *, change: bool = False) -> dict:
     errors = _type_errors(values)
     if errors:
         raise InvalidItem(errors)
-    clean = domain.clean_item_fields(values)
-    errors = domain.validate_item_fields(clean)
-    if errors:
-        raise InvalidItem(errors)
-    return clean
+    return domain.checked_values(values, change=change)
 
 
 def _new_document(data: ItemData, stamp: datetime, *, created_by_id: int | None = None) -> Query:
@@ -220,10 +216,7 @@ class MongoItemRepository:
         *,
         expected_updated_at: datetime | None = None,
     ) -> ItemRecord | None:
-        unknown = set(changes) - set(WRITABLE_FIELDS)
-        if unknown:
-            raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
-        values = _validated(dict(changes))
+        values = _validated(changes, change=True)
         current = self.collection.find_one({"_id": bson_id(item_id)}, {"updated_at": 1})
         if current is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import fields
+from dataclasses import asdict
 from datetime import datetime
 from itertools import repeat
 from typing import Any
@@ -19,9 +19,9 @@ from items import domain
 from items.ids import new_item_id
 from items.models import Item
 from items.records import (
+    RECORD_FIELDS,
     WRITABLE_FIELDS,
     Cursor,
-    InvalidItem,
     ItemConflict,
     ItemData,
     ItemFilter,
@@ -30,11 +30,9 @@ from items.records import (
 from items.repository import postgres_search
 from items.signals import announce_item_change
 
-_RECORD_FIELDS = tuple(f.name for f in fields(ItemRecord))
-
 
 def _record(row: Mapping[str, Any]) -> ItemRecord:
-    values = {name: row[name] for name in _RECORD_FIELDS}
+    values = {name: row[name] for name in RECORD_FIELDS}
     values["tags"] = tuple(values["tags"] or ())
     return ItemRecord(**values)
 
@@ -69,19 +67,11 @@ def _after(sort_by: str, descending: bool, cursor: Cursor) -> Q:
     )
 
 
-def _validated(values: dict) -> dict:
-    clean = domain.clean_item_fields(values)
-    errors = domain.validate_item_fields(clean)
-    if errors:
-        raise InvalidItem(errors)
-    return clean
-
-
 _COPY_COLUMNS = ("id", *WRITABLE_FIELDS, "created_at", "updated_at", "created_by_id")
 
 
 def _copy_row(data: ItemData, stamp: datetime) -> tuple:
-    values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})
+    values = domain.checked_values({name: getattr(data, name) for name in WRITABLE_FIELDS})
     return (new_item_id(), *(values[name] for name in WRITABLE_FIELDS), stamp, stamp, None)
 
 
@@ -126,7 +116,7 @@ class PostgresItemRepository:
             qs = qs.filter(_after(sort_by, descending, cursor))
         direction = "-" if descending != walk_backwards else ""
         qs = qs.order_by(f"{direction}{sort_by}", f"{direction}id")
-        rows = [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+        rows = [_record(row) for row in qs.values(*RECORD_FIELDS)[offset : offset + limit]]
         return rows[::-1] if walk_backwards else rows
 
     def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
@@ -136,12 +126,12 @@ class PostgresItemRepository:
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
     ) -> ItemRecord | None:
-        row = _filtered(filter).filter(pk=item_id).values(*_RECORD_FIELDS).first()
+        row = _filtered(filter).filter(pk=item_id).values(*RECORD_FIELDS).first()
         return _record(row) if row else None
 
     def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
         qs = Item.objects.filter(category=category, is_active=True).order_by("created_at", "id")
-        return [_record(row) for row in qs.values(*_RECORD_FIELDS)[offset : offset + limit]]
+        return [_record(row) for row in qs.values(*RECORD_FIELDS)[offset : offset + limit]]
 
     def search(
         self,
@@ -152,13 +142,13 @@ class PostgresItemRepository:
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
         ranked = postgres_search.matching(_filtered(filter), query)
-        return [_record(row) for row in ranked.values(*_RECORD_FIELDS)[offset : offset + limit]]
+        return [_record(row) for row in ranked.values(*RECORD_FIELDS)[offset : offset + limit]]
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return postgres_search.highlights(query, item_ids)
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
-        values = _validated({name: getattr(data, name) for name in WRITABLE_FIELDS})
+        values = domain.checked_values({name: getattr(data, name) for name in WRITABLE_FIELDS})
         item = Item(**values, created_by_id=created_by_id)
         item.save(force_insert=True)
         return self._reload(item.pk)
@@ -185,10 +175,7 @@ class PostgresItemRepository:
         *,
         expected_updated_at: datetime | None = None,
     ) -> ItemRecord | None:
-        unknown = set(changes) - set(WRITABLE_FIELDS)
-        if unknown:
-            raise InvalidItem({name: ["This field cannot be changed."] for name in sorted(unknown)})
-        values = _validated(dict(changes))
+        values = domain.checked_values(changes, change=True)
         with transaction.atomic():
             item = Item.objects.select_for_update().filter(pk=item_id).first()
             if item is None:
@@ -222,6 +209,33 @@ class PostgresItemRepository:
                 announce_item_change(item_ids=changed_ids, source="bulk_update")
         return changed
 
+    # --- Whole-catalog transfer (``manage.py copy_items``, backups), in id order -----------
+
+    def records_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[ItemRecord]:
+        """Up to ``limit`` items with ids greater than ``item_id`` (all when None), by id."""
+        rows = Item.objects.order_by("id")
+        if item_id is not None:
+            rows = rows.filter(id__gt=item_id)
+        return [_record(row) for row in rows.values(*RECORD_FIELDS)[:limit]]
+
+    def last_id(self) -> uuid.UUID | None:
+        """The greatest id held, if any."""
+        return Item.objects.order_by("-id").values_list("id", flat=True).first()
+
+    def upsert_records(self, records: Iterable[ItemRecord]) -> int:
+        """Store whole records as they are (ids and times kept), replacing any with their id."""
+        items = [Item(**{**asdict(record), "tags": list(record.tags)}) for record in records]
+        with transaction.atomic():
+            Item.objects.bulk_create(
+                items,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=[name for name in RECORD_FIELDS if name != "id"],
+            )
+            # bulk_create sends no model signal, so the cache hears of it here.
+            announce_item_change(item_ids=[item.pk for item in items], source="copy_items")
+        return len(items)
+
     @staticmethod
     def _reload(item_id: uuid.UUID) -> ItemRecord:
-        return _record(Item.objects.filter(pk=item_id).values(*_RECORD_FIELDS).get())
+        return _record(Item.objects.filter(pk=item_id).values(*RECORD_FIELDS).get())
