@@ -53,8 +53,9 @@ class RedisGuard:
             add_cache_time(time.perf_counter() - started)
 
     def _settle_lost(self, client: redis.Redis) -> None:
-        with self._lock:
-            lost = self._lost
+        # Every Redis call passes here: read the count without the lock (an int read is atomic;
+        # a loss recorded meanwhile is settled on the next call).
+        lost = self._lost
         if lost:
             client.incr(keys.epoch_key())
             with self._lock:

@@ -9,6 +9,7 @@ full-text matches.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -43,6 +44,7 @@ def _fuzzy_text(text: str) -> str:
     return " ".join(word for word in _WORD.findall(plain) if len(word) >= 4)
 
 
+@functools.lru_cache(maxsize=1024)  # depends on the words only: a search's page and count share it
 def _without_stop_words(words: str) -> str:
     """Drop the words French full-text search ignores ("le", "de", ...): no typo to forgive."""
     if not words:
