@@ -8,6 +8,11 @@ from catalog_cache import keys
 from catalog_cache.redis_guard import guard, run
 
 
+def _hits_and_misses(client) -> dict[str, int]:
+    hits, misses = client.mget(keys.stats_key("hits"), keys.stats_key("misses"))
+    return {"hits": int(hits or 0), "misses": int(misses or 0)}
+
+
 def cache_stats() -> dict[str, Any]:
     """Hits, misses, hit ratio, key count (of the Redis database) and memory.
 
@@ -15,9 +20,8 @@ def cache_stats() -> dict[str, Any]:
     """
 
     def read(client) -> dict[str, Any]:
-        hits, misses = (
-            int(v or 0) for v in client.mget(keys.stats_key("hits"), keys.stats_key("misses"))
-        )
+        counters = _hits_and_misses(client)
+        hits, misses = counters["hits"], counters["misses"]
         memory = client.info("memory")
         key_count = client.dbsize()  # O(1): no keyspace walk on a request path
         total = hits + misses
@@ -46,11 +50,7 @@ def cache_stats() -> dict[str, Any]:
 def hit_counters() -> dict[str, int]:
     """Hits and misses only: one MGET, cheap enough for every scrape."""
 
-    def read(client) -> dict[str, int]:
-        hits, misses = client.mget(keys.stats_key("hits"), keys.stats_key("misses"))
-        return {"hits": int(hits or 0), "misses": int(misses or 0)}
-
-    return run(read, {"hits": 0, "misses": 0})
+    return run(_hits_and_misses, {"hits": 0, "misses": 0})
 
 
 def cache_clear() -> int:
