@@ -20,7 +20,7 @@ import redis
 from django_redis import get_redis_connection
 
 from catalog_cache import keys
-from config.monitoring import add_cache_time
+from catalog_cache.timing import add_cache_time
 
 logger = logging.getLogger("catalog_cache")
 T = TypeVar("T")

@@ -6,18 +6,15 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog_cache.views import CacheStatsView
-from config import health
 
 admin.site.site_url = "/api/"  # the admin's "View site" link
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/", permanent=False)),
-    path("health/", health.health, name="health"),
-    path("ready/", health.ready, name="ready"),
-    path("metrics", health.metrics, name="metrics"),
+    path("", include("config.observability.urls")),
     path("admin/", admin.site.urls),
     path("api/cache/stats/", CacheStatsView.as_view(), name="cache-stats"),
-    path("api/", include("items.urls")),
+    path("api/", include("items.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),

@@ -1,25 +1,23 @@
 """``item_changed``: the one signal every committed change to items ends in.
 
-It is sent after the transaction commits and never for one that rolls back. Model signals feed
-it for ORM saves and deletes (``loaddata``'s raw saves included); the repositories call
+It is sent after the transaction commits and never for one that rolls back. This module only
+declares it: the PostgreSQL backend's ORM receivers (``items.repository.postgres.receivers``)
+feed it for ORM saves and deletes, ``loaddata``'s raw saves included; the repositories call
 ``announce_item_change`` for writes the ORM does not report (``update()``, bulk inserts, Mongo).
-Receivers use it for cache invalidation only.
+Receivers use it for cache invalidation only (``catalog_cache.receivers``).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
-from django.dispatch import Signal, receiver
-
-from items.models import Item, User
+from django.dispatch import Signal
 
 # kwargs: item_ids (frozenset of UUID; empty means "possibly any item"), source (str)
 item_changed = Signal()
+SENDER = "items.Item"  # what every item_changed names as its sender, whichever backend
 
 
 def announce_item_change(
@@ -37,28 +35,9 @@ def announce_item_change(
     ids = frozenset(item_ids)
 
     def send() -> None:
-        item_changed.send(sender=Item, item_ids=ids, source=source)
+        item_changed.send(sender=SENDER, item_ids=ids, source=source)
 
     if durable:
         send()
     else:
         transaction.on_commit(send, using=using)
-
-
-@receiver(post_save, sender=Item, dispatch_uid="items.item_saved")
-def _item_saved(sender: type[Item], instance: Item, raw: bool, using: str, **_: Any) -> None:
-    # raw=True is loaddata: still a committed change the cache must forget.
-    announce_item_change(item_ids=[instance.pk], source="loaddata" if raw else "orm", using=using)
-
-
-@receiver(post_delete, sender=Item, dispatch_uid="items.item_deleted")
-def _item_deleted(sender: type[Item], instance: Item, using: str, **_: Any) -> None:
-    announce_item_change(item_ids=[instance.pk], source="orm", using=using)
-
-
-@receiver(pre_delete, sender=User, dispatch_uid="items.owner_deleted")
-def _owner_deleted(sender: type[User], instance: User, using: str, **_: Any) -> None:
-    # The database nulls created_by with one UPDATE that sends no post_save: announce it here.
-    owned = list(Item.objects.using(using).filter(created_by=instance).values_list("pk", flat=True))
-    if owned:
-        announce_item_change(item_ids=owned, source="owner_deleted", using=using)

@@ -14,9 +14,8 @@ from pymongo import MongoClient
 
 from items.domain import Category
 from items.models import Item, User
-from items.mongo_schema import install_schema
 from items.records import ItemData, ItemRecord
-from items.repository import _repository_for, get_item_repository, mongo
+from items.repository import get_item_repository, mongo, repository_for
 
 
 class UserFactory(DjangoModelFactory):
@@ -129,7 +128,7 @@ def mongo_test_collection():
         client = _server_client(os.environ["MONGODB_URI"])
     collection = client[f"{mongo.DEFAULT_DATABASE}_test"][mongo.COLLECTION_NAME]
     collection.drop()
-    install_schema(collection)
+    mongo.MongoItemRepository(collection).install_schema()
     return collection
 
 
@@ -147,8 +146,8 @@ def item_backend(name: str, *, settings, monkeypatch):
         monkeypatch.setattr(
             mongo.MongoItemRepository, "from_settings", classmethod(lambda cls: repository)
         )
-    _repository_for.cache_clear()
+    repository_for.cache_clear()
     try:
         yield get_item_repository()
     finally:
-        _repository_for.cache_clear()
+        repository_for.cache_clear()

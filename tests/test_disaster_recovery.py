@@ -96,7 +96,7 @@ def test_fifty_concurrent_requests_through_a_pool_of_four(scratch):
 def test_a_mongodb_catalog_exports_and_imports_back(tmp_path, settings, monkeypatch):
     from decimal import Decimal
 
-    from items import backups
+    from items.operations import backups
     from items.records import ItemData
     from tests.factories import item_backend
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from bson.decimal128 import Decimal128
 
-from items.mongo_documents import bson_id
 from items.records import ItemData
+from items.repository.mongo.documents import bson_id
 from tests.factories import item_backend, make_item
 
 # Committing tests: item_changed is delivered, and the shared conftest keeps the cache on.

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from items.mongo_documents import to_millisecond
 from items.records import ItemData
 from items.repository.mongo import MongoItemRepository
+from items.repository.mongo.documents import to_millisecond
 from items.repository.postgres import PostgresItemRepository
 from tests.factories import item_backend
 

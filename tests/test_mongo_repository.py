@@ -19,10 +19,12 @@ from bson.decimal128 import Decimal128
 from django.core.management import call_command
 from pymongo.errors import WriteError
 
-from items.mongo_documents import bson_id, document_of
-from items.mongo_schema import INDEX_NAMES, TEXT_LANGUAGE, TEXT_WEIGHTS
 from items.records import InvalidItem, ItemData, ItemFilter
 from items.repository import mongo
+from items.repository.mongo import connection as mongo_connection
+from items.repository.mongo import writes as mongo_writes
+from items.repository.mongo.documents import bson_id, document_of
+from items.repository.mongo.schema import INDEX_NAMES, TEXT_LANGUAGE, TEXT_WEIGHTS
 from items.signals import item_changed
 from tests.factories import MONGO_IN_PROCESS, NO_JSON_SCHEMA, item_backend
 
@@ -59,7 +61,7 @@ def test_documents_hold_a_bson_uuid_decimal128_and_millisecond_dates(repository,
 
 def test_updated_at_moves_even_within_one_millisecond(repository, monkeypatch):
     frozen = datetime(2030, 1, 1, 12, 0, 0, 123000, tzinfo=UTC)
-    monkeypatch.setattr(mongo, "now_millisecond", lambda: frozen)
+    monkeypatch.setattr(mongo_writes, "now_millisecond", lambda: frozen)
     created = repository.create(SAMPLE)
     changed = repository.update(created.id, {"name": "Lampe verte"})
     again = repository.update(created.id, {})
@@ -190,16 +192,16 @@ def test_from_settings_shares_one_client_and_installs_the_schema_once(settings, 
         made.append(options)
         return mongomock.MongoClient(uri, tz_aware=options["tz_aware"])
 
-    monkeypatch.setattr(mongo, "MongoClient", client)
+    monkeypatch.setattr(mongo_connection, "MongoClient", client)
     settings.MONGODB_URI = "mongodb://catalog.invalid:27017/shop"
-    mongo.shared_collection.cache_clear()
+    mongo_connection.shared_collection.cache_clear()
     try:
         first, second = (
             mongo.MongoItemRepository.from_settings(),
             mongo.MongoItemRepository.from_settings(),
         )
     finally:
-        mongo.shared_collection.cache_clear()
+        mongo_connection.shared_collection.cache_clear()
     assert first.collection is second.collection
     assert made == [{"uuidRepresentation": "standard", "tz_aware": True}]
     assert first.collection.full_name == "shop.items"

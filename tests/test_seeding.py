@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from items.models import Item
-from items.seeding import generate_items
+from items.operations.seeding import generate_items
 
 
 def test_generation_is_deterministic_and_varied():
@@ -29,10 +29,10 @@ def test_seed_items_inserts_in_batches(capsys):
 def test_a_large_seed_rebuilds_the_gin_indexes(monkeypatch):
     from django.db import connection
 
-    from items.management.commands import seed_items
     from items.repository import get_item_repository
+    from items.repository.postgres import bulk
 
-    monkeypatch.setattr(seed_items, "BULK_LOAD_THRESHOLD", 100)
+    monkeypatch.setattr(bulk, "BULK_LOAD_THRESHOLD", 100)
     call_command("seed_items", "--count", "300", "--seed", "4", "--batch", "100")
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'items_item'")

@@ -2,11 +2,16 @@
 
 Everything outside models, admin and migrations reads and writes items through this Protocol.
 Implementations return ``ItemRecord`` values, never ORM instances or raw documents, so callers
-cannot tell the backends apart. ``DB_TYPE`` selects the backend.
+cannot tell the backends apart. ``DB_TYPE`` selects the backend; this module is the one place
+that names one. Each backend is a package that owns its internals:
+
+- ``postgres``: ``PostgresItemRepository`` (ORM, full-text search, COPY, ORM receivers)
+- ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -81,6 +86,10 @@ class ItemRepository(Protocol):
         """Bulk insert (seeding); ``created_at`` gives each item's creation time, else now."""
         ...
 
+    def bulk_loading(self, count: int) -> contextlib.AbstractContextManager:
+        """Wrap a load of ``count`` items through ``create_many`` (PostgreSQL defers indexes)."""
+        ...
+
     def update(
         self,
         item_id: uuid.UUID,
@@ -101,9 +110,13 @@ class ItemRepository(Protocol):
         ...
 
 
+BACKENDS = ("postgres", "mongodb")
+
+
 @cache
-def _repository_for(db_type: str) -> ItemRepository:
-    if db_type == "mongodb":
+def repository_for(backend: str) -> ItemRepository:
+    """The repository of one backend (``postgres`` or ``mongodb``), whatever ``DB_TYPE`` says."""
+    if backend == "mongodb":
         try:
             from items.repository.mongo import MongoItemRepository
         except ImportError as missing:
@@ -118,4 +131,4 @@ def _repository_for(db_type: str) -> ItemRepository:
 
 def get_item_repository() -> ItemRepository:
     """The repository for the backend ``DB_TYPE`` selects."""
-    return _repository_for(settings.DB_TYPE)
+    return repository_for(settings.DB_TYPE)

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from items import backups
+from items.operations import backups
 
 
 class Command(BaseCommand):

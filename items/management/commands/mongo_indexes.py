@@ -1,7 +1,7 @@
 """``manage.py mongo_indexes``: install the MongoDB items collection's validator and indexes.
 
 Idempotent, so it is safe to run at every deploy; each process also runs it once, on its first
-use of the MongoDB backend (see ``items.repository.mongo.shared_collection``).
+use of the MongoDB backend.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from items.mongo_schema import install_schema
-from items.repository.mongo import MongoItemRepository
+from items.repository import repository_for
 
 
 class Command(BaseCommand):
@@ -20,6 +19,5 @@ class Command(BaseCommand):
     help = "Create the MongoDB items validator and indexes (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        collection = MongoItemRepository.from_settings().collection
-        for line in install_schema(collection):
+        for line in repository_for("mongodb").install_schema():
             self.stdout.write(line)

@@ -1,16 +1,16 @@
-"""``manage.py restore FILE [--force]``: restore a backup and prove it against its manifest."""
+"""``manage.py restore FILE [--force]``: restore a backup and prove it against its manifest.
+
+A thin wrapper around ``items.operations.backups.restore_backup``.
+"""
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from items import backups
-from items.signals import announce_item_change
+from items.operations.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
@@ -25,31 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, file: str, force: bool, **options: Any) -> None:
-        dump = Path(file)
-        manifest_path = Path(f"{dump}{backups.MANIFEST_SUFFIX}")
-        if not dump.exists() or not manifest_path.exists():
-            raise CommandError(f"{dump} or its manifest {manifest_path.name} is missing.")
-        existing = backups.table_names()
-        if existing and not force:
-            raise CommandError(
-                f"The database is not empty ({len(existing)} tables). Restore into an empty "
-                "database, or pass --force to replace this one."
-            )
-        started = time.perf_counter()
         try:
-            backups.restore(dump, replace=bool(existing))
-        except RuntimeError as error:
+            self.stdout.write(restore_backup(Path(file), force=force))
+        except BackupError as error:
             raise CommandError(str(error)) from None
-        manifest = json.loads(manifest_path.read_text())
-        problems = backups.differences(manifest)
-        if "mongodb" in manifest:
-            export = dump.with_name(manifest["mongodb"]["file"])
-            problems += backups.restore_mongodb(export, manifest["mongodb"])
-        announce_item_change(source="restore")  # everything may have changed: drop the cache
-        if problems:
-            raise CommandError("Restored data differs from the backup:\n" + "\n".join(problems))
-        tables = len(manifest["tables"])
-        self.stdout.write(
-            f"Restored {dump.name}: {tables} tables verified in "
-            f"{time.perf_counter() - started:.1f} s."
-        )

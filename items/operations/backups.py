@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +21,15 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+from items.operations.transfer import catalog_store, export_lines, fingerprint, import_lines
+from items.signals import announce_item_change
+
 MANIFEST_SUFFIX = ".manifest.json"
 MONGODB_SUFFIX = ".mongodb.jsonl"
+
+
+class BackupError(RuntimeError):
+    """A backup that cannot be restored, or a restore whose result differs from it."""
 
 
 def _tool(name: str) -> str:
@@ -118,16 +126,12 @@ def backup(folder: Path) -> Path:
 
 def export_mongodb(target: Path) -> dict[str, int | str]:
     """Export the MongoDB catalog (one canonical JSON line per item, in id order)."""
-    from items.catalog_transfer import catalog_store, export_lines
-
     count, checksum = export_lines(catalog_store("mongodb"), target)
     return {"file": target.name, "items": count, "sha256": checksum}
 
 
 def restore_mongodb(source: Path, expected: dict) -> list[str]:
     """Import a MongoDB export (upserting by id) and compare the catalog with the manifest."""
-    from items.catalog_transfer import catalog_store, fingerprint, import_lines
-
     store = catalog_store("mongodb")
     import_lines(store, source)
     count, checksum = fingerprint(store, size=1000)
@@ -157,7 +161,7 @@ def restore(dump: Path, *, replace: bool) -> None:
     command = [_tool("pg_restore"), "--single-transaction", "--exit-on-error", *options, *args]
     result = subprocess.run([*command, str(dump)], env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"pg_restore failed:\n{result.stderr.strip()}")
+        raise BackupError(f"pg_restore failed:\n{result.stderr.strip()}")
 
 
 # pg_restore 17+ starts its script with a setting servers before 17 do not know.
@@ -194,7 +198,7 @@ def _restore_through_psql(dump: Path, options: list[str], args: list[str], env: 
     errors = runner.stderr.read().decode()
     if script.wait() != 0 or runner.wait() != 0:
         detail = errors or script.stderr.read().decode()
-        raise RuntimeError(f"restore failed:\n{detail.strip()}")
+        raise BackupError(f"restore failed:\n{detail.strip()}")
 
 
 def differences(manifest: dict) -> list[str]:
@@ -209,3 +213,32 @@ def differences(manifest: dict) -> list[str]:
         if t in now and now[t] != wanted[t]
     ]
     return problems
+
+
+def restore_backup(dump: Path, *, force: bool) -> str:
+    """Restore ``dump`` (``manage.py restore``), verify it against its manifest, drop the cache.
+
+    Refuses a non-empty database unless ``force``. Returns a one-line summary; raises
+    ``BackupError`` naming what is wrong.
+    """
+    manifest_path = Path(f"{dump}{MANIFEST_SUFFIX}")
+    if not dump.exists() or not manifest_path.exists():
+        raise BackupError(f"{dump} or its manifest {manifest_path.name} is missing.")
+    existing = table_names()
+    if existing and not force:
+        raise BackupError(
+            f"The database is not empty ({len(existing)} tables). Restore into an empty "
+            "database, or pass --force to replace this one."
+        )
+    started = time.perf_counter()
+    restore(dump, replace=bool(existing))
+    manifest = json.loads(manifest_path.read_text())
+    problems = differences(manifest)
+    if "mongodb" in manifest:
+        export = dump.with_name(manifest["mongodb"]["file"])
+        problems += restore_mongodb(export, manifest["mongodb"])
+    announce_item_change(source="restore")  # everything may have changed: drop the cache
+    if problems:
+        raise BackupError("Restored data differs from the backup:\n" + "\n".join(problems))
+    elapsed = time.perf_counter() - started
+    return f"Restored {dump.name}: {len(manifest['tables'])} tables verified in {elapsed:.1f} s."

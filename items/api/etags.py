@@ -17,9 +17,9 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from config.api_errors import PreconditionFailed
+from config.http.errors import PreconditionFailed
+from items.api.serializers import ItemSerializer
 from items.records import ItemRecord
-from items.serializers import ItemSerializer
 
 
 def representation_etag(data: Any) -> str:

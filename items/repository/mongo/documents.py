@@ -18,9 +18,19 @@ from bson.binary import Binary
 from bson.decimal128 import Decimal128
 
 from items import domain
-from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord
+from items.ids import new_item_id
+from items.records import (
+    RECORD_FIELDS,
+    WRITABLE_FIELDS,
+    Cursor,
+    InvalidItem,
+    ItemData,
+    ItemFilter,
+    ItemRecord,
+)
 
 Query = dict[str, Any]
+_TYPES = {"name": str, "description": str, "category": str, "is_active": bool}
 _CENT = Decimal(1).scaleb(-domain.PRICE_DECIMAL_PLACES)
 MILLISECOND = timedelta(milliseconds=1)
 
@@ -93,6 +103,40 @@ def record_of(document: Mapping[str, Any]) -> ItemRecord:
         updated_at=_utc(document["updated_at"]),
         created_by_id=document.get("created_by_id"),
     )
+
+
+def _type_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    # PostgreSQL's column types refuse these; MongoDB would store them, so check first.
+    errors = {
+        name: [f"Expected a {kind.__name__}."]
+        for name, kind in _TYPES.items()
+        if name in values and not isinstance(values[name], kind)
+    }
+    tags = values.get("tags", ())
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+        errors["tags"] = ["Expected a list of strings."]
+    return errors
+
+
+def checked(values: Mapping[str, Any], *, change: bool = False) -> dict:
+    """``values`` typed as the PostgreSQL columns would insist, then checked by the item rules."""
+    errors = _type_errors(values)
+    if errors:
+        raise InvalidItem(errors)
+    return domain.checked_values(values, change=change)
+
+
+def new_document(data: ItemData, stamp: datetime, *, created_by_id: int | None = None) -> Query:
+    """The document for a new item made at ``stamp``; ``InvalidItem`` if it breaks a rule."""
+    values = checked({name: getattr(data, name) for name in WRITABLE_FIELDS})
+    stamp = to_millisecond(stamp)
+    return {
+        "_id": bson_id(new_item_id()),
+        **stored_fields(values),
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_by_id": created_by_id,
+    }
 
 
 def all_of(conditions: Iterable[Query]) -> Query:

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from items.mongo_schema import TEXT_LANGUAGE
+from items.repository.mongo.schema import TEXT_LANGUAGE
 
 _WORD = re.compile(r"[^\W_]+")
 _SHARED_START = 4  # letters two words must share to count as one stem

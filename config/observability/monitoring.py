@@ -1,13 +1,13 @@
 """Request monitoring: Server-Timing headers, slow-query logs and Prometheus metrics.
 
 One middleware times each request, counts its SQL queries and their time (logging any slower
-than ``SLOW_QUERY_MS`` with its SQL), adds the Redis time the cache spent, answers with a
-``Server-Timing`` header, and records the same figures in Prometheus metrics by route.
+than ``SLOW_QUERY_MS`` with its SQL), reads the Redis time the cache counted
+(``catalog_cache.timing``), answers with a ``Server-Timing`` header, and records the same
+figures in Prometheus metrics by route.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +19,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from prometheus_client import Counter, Histogram
+
+from catalog_cache import timing as cache_timing
 
 logger = logging.getLogger("catalog.db")
 
@@ -38,21 +40,10 @@ _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 @dataclass
 class Timings:
-    """What one request spent, in seconds."""
+    """What one request spent in the database, in seconds and queries."""
 
     db: float = 0.0
     queries: int = 0
-    cache: float = 0.0
-
-
-_current: contextvars.ContextVar[Timings | None] = contextvars.ContextVar("timings", default=None)
-
-
-def add_cache_time(seconds: float) -> None:
-    """Charge Redis time to the request being served, if any."""
-    timings = _current.get()
-    if timings is not None:
-        timings.cache += seconds
 
 
 def _query_timer(timings: Timings) -> Callable[..., Any]:
@@ -92,22 +83,21 @@ class MonitoringMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         timings = Timings()
-        token = _current.set(timings)
         started = time.perf_counter()
-        try:
-            with connection.execute_wrapper(_query_timer(timings)):
-                response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        with (
+            cache_timing.measured() as cache,
+            connection.execute_wrapper(_query_timer(timings)),
+        ):
+            response = self.get_response(request)
         total = time.perf_counter() - started
         response["Server-Timing"] = (
             f'db;dur={timings.db * 1000:.1f};desc="{timings.queries} queries", '
-            f"cache;dur={timings.cache * 1000:.1f}, total;dur={total * 1000:.1f}"
+            f"cache;dur={cache.seconds * 1000:.1f}, total;dur={total * 1000:.1f}"
         )
         route = _route(request)
         method = request.method if request.method in _METHODS else "other"  # bounded labels
         REQUESTS.labels(route, method, str(response.status_code)).inc()
         LATENCY.labels(route, method).observe(total)
         DB_TIME.labels(route).observe(timings.db)
-        CACHE_TIME.labels(route).observe(timings.cache)
+        CACHE_TIME.labels(route).observe(cache.seconds)
         return response

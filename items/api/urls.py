@@ -3,7 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from items.views import ItemViewSet, ThrottledObtainAuthToken
+from items.api.auth import ThrottledObtainAuthToken
+from items.api.views import ItemViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # no .json routes; ?format= still works

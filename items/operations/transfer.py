@@ -1,8 +1,9 @@
 """Moving whole catalogs: every item in id order, in a canonical form both backends agree on.
 
-``copy_items`` copies between backends with it; ``backup``/``restore`` export and import a
-MongoDB catalog with it. The canonical form is one JSON line per record, so the sha256 of an
-export file is the fingerprint of the catalog it came from. MongoDB keeps milliseconds, so the
+``copy_catalog`` (``manage.py copy_items``) copies between backends with it, resumably, and
+proves the copy complete; ``backup``/``restore`` export and import a MongoDB catalog with it.
+The canonical form is one JSON line per record, so the sha256 of an export file is the
+fingerprint of the catalog it came from. MongoDB keeps milliseconds, so the
 canonical form of a timestamp does too.
 """
 
@@ -11,19 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from items.mongo_documents import to_millisecond
 from items.records import ItemRecord
-from items.repository.mongo import MongoItemRepository
-from items.repository.postgres import PostgresItemRepository
-
-BACKENDS = ("postgres", "mongodb")
+from items.repository import repository_for
 
 
 class CatalogStore(Protocol):
@@ -36,11 +33,13 @@ class CatalogStore(Protocol):
     def upsert_records(self, records: Iterable[ItemRecord]) -> int: ...
 
 
+class TransferError(RuntimeError):
+    """A copy that cannot start, or that does not match its source."""
+
+
 def catalog_store(backend: str) -> CatalogStore:
     """The store for one backend, whatever ``DB_TYPE`` says."""
-    if backend == "mongodb":
-        return MongoItemRepository.from_settings()
-    return PostgresItemRepository()
+    return repository_for(backend)
 
 
 def batches(store: CatalogStore, *, after: uuid.UUID | None, size: int) -> Iterator[list]:
@@ -50,6 +49,11 @@ def batches(store: CatalogStore, *, after: uuid.UUID | None, size: int) -> Itera
         after = rows[-1].id
 
 
+def _millisecond(moment: datetime) -> str:
+    # isoformat truncates to the millisecond, as MongoDB stores a date.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
 def canonical(record: ItemRecord) -> bytes:
     """One record as bytes that are equal exactly when two backends hold the same item."""
     values: dict[str, Any] = asdict(record)
@@ -57,8 +61,8 @@ def canonical(record: ItemRecord) -> bytes:
         id=str(record.id),
         price=f"{record.price:.2f}",
         tags=list(record.tags),
-        created_at=to_millisecond(record.created_at).isoformat(timespec="milliseconds"),
-        updated_at=to_millisecond(record.updated_at).isoformat(timespec="milliseconds"),
+        created_at=_millisecond(record.created_at),
+        updated_at=_millisecond(record.updated_at),
     )
     return json.dumps(values, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
@@ -109,3 +113,33 @@ def import_lines(store: CatalogStore, source: Path, *, size: int = 1000) -> int:
                 imported += store.upsert_records(pending)
                 pending = []
     return imported + (store.upsert_records(pending) if pending else 0)
+
+
+def copy_catalog(
+    source: str, target: str, *, batch: int, resume: bool, report: Callable[[str], None]
+) -> None:
+    """Copy every item from ``source`` to ``target`` in id order, then prove the copy complete.
+
+    Ids and stamps are kept and records upserted by id, so a copy can run again safely; with
+    ``resume`` it continues after the greatest id the target holds. Raises ``TransferError``.
+    """
+    if source == target:
+        raise TransferError("--from and --to must name different backends.")
+    if batch < 1:
+        raise TransferError("--batch must be at least 1.")
+    origin, destination = catalog_store(source), catalog_store(target)
+    after = destination.last_id() if resume else None
+    if after is not None:
+        report(f"resuming after id {after}")
+    copied = 0
+    for rows in batches(origin, after=after, size=batch):
+        copied += destination.upsert_records(rows)
+        report(f"copied {copied} (last id {rows[-1].id})")
+    report(f"copied {copied} items from {source} to {target}")
+    stores = {source: origin, target: destination}
+    found = {name: fingerprint(store, size=batch) for name, store in stores.items()}
+    for name, (count, checksum) in found.items():
+        report(f"{name}: {count} items, sha256 {checksum}")
+    if len(set(found.values())) != 1:
+        raise TransferError("The copy does not match its source (counts or checksums differ).")
+    report("counts and checksums match")

@@ -1,0 +1,7 @@
+"""What every endpoint shares, whichever app serves it; imports nothing from the apps.
+
+- ``errors``: one JSON error shape, for DRF views and for what fails before a view runs
+- ``parsers``: JSON bodies that refuse nesting too deep to parse
+- ``request_id``: a request id for every request, echoed and logged
+- ``schema``: OpenAPI post-processing hooks (one honest 400 shape, JSON request bodies)
+"""

@@ -1,0 +1,24 @@
+"""Settings, assembled from one module per concern; this module only gathers them.
+
+Every variable has a safe default: DEBUG is off unless asked for, and with ``DATABASE_URL`` or
+``REDIS_URL`` unset the embedded PostgreSQL and Redis start under ``.data/``. Each environment
+variable is read in the one module of its concern, through the readers of ``env``:
+
+- ``env``: typed readers, folders, DEBUG, and whether the services are embedded
+- ``core``: secret key, hosts, apps, middleware, templates, auth, i18n, static files
+- ``database``: PostgreSQL, its pool, ``DB_TYPE`` and MongoDB
+- ``cache``: the response cache in Redis
+- ``api``: REST framework, throttles, errors, OpenAPI
+- ``security``: HTTPS and browser protections
+- ``logs``: logging and the slow-query threshold
+
+Settings import no app code: apps are named by dotted path only.
+"""
+
+from config.settings.api import *  # noqa: F403
+from config.settings.cache import *  # noqa: F403
+from config.settings.core import *  # noqa: F403
+from config.settings.database import *  # noqa: F403
+from config.settings.env import *  # noqa: F403
+from config.settings.logs import *  # noqa: F403
+from config.settings.security import *  # noqa: F403

@@ -1,0 +1,47 @@
+"""The databases: PostgreSQL (embedded or ``DATABASE_URL``), and MongoDB when ``DB_TYPE`` says.
+
+Django's native psycopg pool is per process, so workers x ``DB_POOL_MAX_SIZE`` must stay below
+the server's ``max_connections``.
+"""
+
+from __future__ import annotations
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config import embedded
+from config.settings.env import DATA_DIR, DATABASE_URL, env_bool, env_int, env_str
+
+DB_TYPE = env_str("DB_TYPE", "postgres").lower() or "postgres"
+if DB_TYPE not in {"postgres", "mongodb"}:
+    raise ImproperlyConfigured(f"DB_TYPE must be postgres or mongodb, not {DB_TYPE!r}.")
+MONGODB_URI = env_str("MONGODB_URI", "mongodb://127.0.0.1:27017/catalog")
+
+if DATABASE_URL:
+    _database = dj_database_url.parse(DATABASE_URL)
+else:
+    _database = {"ENGINE": "django.db.backends.postgresql"}
+    _database.update(embedded.embedded_postgres_settings(DATA_DIR, "catalog"))
+if _database["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+
+_database.update(
+    ATOMIC_REQUESTS=True,
+    CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
+    # With the pool, this makes it check a connection before lending it: after a PostgreSQL
+    # restart, dead connections are dropped instead of failing the requests that draw them.
+    CONN_HEALTH_CHECKS=env_bool("DB_POOL_CHECK", True),
+    OPTIONS={
+        # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6
+        # misses two-letter slips in short words, such as "cleen" for "clean").
+        "options": "-c pg_trgm.word_similarity_threshold=0.5",
+        "pool": {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        },
+    },
+)
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "items.User"

@@ -1,0 +1,99 @@
+"""The API's field types: prices, strict JSON text and booleans, tag lists, search text.
+
+Each is as strict as the database: JSON must send the type it means (DRF would turn 123 into
+"123"), while the browsable API's HTML forms, which can only send text, still work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from items import domain
+
+_PRICE = {
+    "max_digits": domain.PRICE_MAX_DIGITS,
+    "decimal_places": domain.PRICE_DECIMAL_PLACES,
+}
+
+
+_WHOLE_DIGITS = domain.PRICE_MAX_DIGITS - domain.PRICE_DECIMAL_PLACES
+PRICE_PATTERN = rf"^\d{{1,{_WHOLE_DIGITS}}}(\.\d{{1,{domain.PRICE_DECIMAL_PLACES}}})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": PRICE_PATTERN})
+class PriceField(serializers.DecimalField):
+    """A price: a decimal string, at least 0, two decimal places at most."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", domain.PRICE_MIN)
+        super().__init__(**_PRICE, **kwargs)
+
+
+def _from_form(field: serializers.Field) -> bool:
+    return isinstance(getattr(field.root, "initial_data", None), MultiValueDict)
+
+
+class StrictCharField(serializers.CharField):
+    """Text: JSON must send a string (DRF would turn 123 into "123")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) and not _from_form(self):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean: JSON must send true or false; forms (which send only text) may say "on"."""
+
+    form_words = frozenset({"true", "false", "on", "off"})
+
+    def to_internal_value(self, data: Any) -> bool:
+        in_form = _from_form(self) and isinstance(data, str) and data.lower() in self.form_words
+        if not (isinstance(data, bool) or in_form):
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
+class TagsField(serializers.ListField):
+    """A list of tags: a JSON array, or one comma-separated string (HTML forms, query strings)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Blank tags are allowed in and dropped by normalisation, like untrimmed ones.
+        kwargs.setdefault(
+            "child", StrictCharField(max_length=domain.TAG_MAX_LENGTH, allow_blank=True)
+        )
+        kwargs.setdefault("max_length", domain.TAGS_MAX_COUNT)
+        kwargs.setdefault("style", {"base_template": "input.html"})
+        kwargs.setdefault("help_text", "Tags; in forms and query strings, comma-separated.")
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        if isinstance(dictionary, MultiValueDict) and self.field_name in dictionary:
+            values = dictionary.getlist(self.field_name)
+            return [tag for value in values for tag in value.split(",")]
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str):
+            data = data.split(",")
+        return domain.normalise_tags(super().to_internal_value(data))
+
+
+class SearchTextField(serializers.CharField):
+    """Free text to search: control characters and lone surrogates dropped, length bounded.
+
+    Search must answer whatever people paste into it, so odd input is cleaned, not refused.
+    """
+
+    max_search_length = 200
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        kept = (ch for ch in text if ch.isprintable() or ch.isspace())
+        return "".join(ch for ch in kept if not 0xD800 <= ord(ch) <= 0xDFFF)[
+            : self.max_search_length
+        ].strip()

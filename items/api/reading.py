@@ -1,0 +1,104 @@
+"""The items API's reads: list, search and read one, each served through the response cache.
+
+Filters are validated at the edge and passed down as an ``ItemFilter``; the repository fetches
+only the page asked for (page numbers, or a keyset cursor that never counts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+
+from catalog_cache.responses import cached_response
+from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
+from items.api.pagination import RecordWindow
+from items.api.permissions import viewer_of
+from items.api.serializers import ItemSearchResultSerializer, ItemSerializer
+from items.records import ItemRecord
+
+
+class ItemReadMixin:
+    """``list``, ``search`` and ``retrieve`` for ``ItemViewSet``."""
+
+    def list(self, request: Request) -> HttpResponseBase:
+        query = ItemListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sort_by, sort_order = query.sort
+        conditions = query.to_filter(viewer_of(request))
+
+        def fetch(**window: Any) -> list[ItemRecord]:
+            return self.repository.find_all(
+                sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
+            )
+
+        return cached_response(
+            request,
+            "list",
+            conditions.viewer,
+            self.headers,
+            lambda: self._paginated(
+                request, fetch, lambda: self.repository.count(conditions), query
+            ),
+        )
+
+    @extend_schema(
+        parameters=[ItemSearchQuerySerializer],
+        responses=ItemSearchResultSerializer(many=True),
+        summary="Search items",
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request: Request) -> HttpResponseBase:
+        """Ranked full-text search, combined with the list filters."""
+        query = ItemSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        text = query.validated_data["q"]
+        conditions = query.to_filter(viewer_of(request))
+
+        def fetch(**window: Any) -> list[ItemRecord]:
+            return self.repository.search(text, filter=conditions, **window) if text else []
+
+        def count() -> int:
+            return self.repository.count(conditions, query=text) if text else 0
+
+        def results(records: list[ItemRecord]) -> list:
+            marks = {}
+            if query.validated_data["highlight"] and records:
+                marks = self.repository.search_highlights(text, [r.id for r in records])
+            context = {"highlights": marks}
+            return ItemSearchResultSerializer(records, many=True, context=context).data
+
+        return cached_response(
+            request,
+            "search",
+            conditions.viewer,
+            self.headers,
+            lambda: self._paginated(request, fetch, count, None, results),
+        )
+
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
+        return cached_response(
+            request,
+            "detail",
+            viewer_of(request),
+            self.headers,
+            lambda: ItemSerializer(self.get_object()).data,
+            item_id=self._item_id(),  # a malformed id is a 404 before any cache lookup
+        )
+
+    def _paginated(
+        self, request: Request, fetch: Any, count: Any, query: Any, results: Any = None
+    ) -> dict:
+        paginator = self.paginator
+        if query is not None and paginator.wants_cursor(request):
+            sort_by, _ = query.sort
+            records = paginator.paginate_cursor(
+                request, fetch, sort_by, query.validated_data["ordering"]
+            )
+        else:
+            records = paginator.paginate_queryset(RecordWindow(fetch, count), request, self)
+        data = results(records) if results else ItemSerializer(records, many=True).data
+        return self.get_paginated_response(data).data

@@ -1,0 +1,70 @@
+"""API serializers: input (what a client may send) kept apart from output (what it gets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from items import domain
+from items.api.fields import PriceField, StrictBooleanField, StrictCharField, TagsField
+from items.records import ItemData
+
+
+class ItemSerializer(serializers.Serializer):
+    """An item as the API shows it (read from an ``ItemRecord``)."""
+
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    price = PriceField(read_only=True)
+    category = serializers.ChoiceField(choices=domain.Category.choices, read_only=True)
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    created_by = serializers.IntegerField(
+        source="created_by_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Owner's user id; null when the catalog owns the item.",
+    )
+
+
+class ItemSearchResultSerializer(ItemSerializer):
+    """A search hit: the item, plus a snippet with the matched words when ``highlight=1``."""
+
+    highlight = serializers.SerializerMethodField(
+        help_text="HTML-escaped name and description excerpt, matches in <mark>; "
+        "null unless highlight=1."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_highlight(self, record: Any) -> str | None:
+        return self.context.get("highlights", {}).get(record.id)
+
+
+class ItemInputSerializer(serializers.Serializer):
+    """The fields a client writes when creating or changing an item."""
+
+    name = StrictCharField(max_length=domain.NAME_MAX_LENGTH)
+    description = StrictCharField(
+        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    price = PriceField()
+    category = serializers.ChoiceField(choices=domain.Category.choices)
+    tags = TagsField(required=False, default=list)
+    # initial=True: the browsable API's form starts ticked, as the default is.
+    is_active = StrictBooleanField(required=False, default=True, initial=True)
+
+    def validate_name(self, value: str) -> str:
+        return domain.normalise_text(value)
+
+    def validate_description(self, value: str) -> str:
+        return domain.normalise_text(value)
+
+    def to_item_data(self) -> ItemData:
+        data = dict(self.validated_data)
+        data["tags"] = tuple(data.get("tags", ()))
+        return ItemData(**data)

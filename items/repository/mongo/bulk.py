@@ -1,0 +1,68 @@
+"""The MongoDB repository's whole-catalog moves: bulk inserts, id-ordered batches, upserts."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import repeat
+
+from pymongo import ASCENDING, DESCENDING, ReplaceOne
+from pymongo.collection import Collection
+
+from items.records import ItemData, ItemRecord
+from items.repository.mongo.documents import (
+    bson_id,
+    document_of,
+    item_id_of,
+    new_document,
+    now_millisecond,
+    record_of,
+)
+from items.repository.mongo.writes import announce
+
+
+class MongoBulkStore:
+    """Bulk loads and whole-catalog transfer of ``MongoItemRepository``."""
+
+    collection: Collection
+
+    def bulk_loading(self, count: int) -> contextlib.AbstractContextManager:
+        """Nothing to prepare: MongoDB maintains its indexes well enough during a load."""
+        return contextlib.nullcontext()
+
+    def create_many(
+        self, items: Iterable[ItemData], *, created_at: Iterable[datetime] | None = None
+    ) -> int:
+        stamps = iter(created_at) if created_at is not None else repeat(now_millisecond())
+        # Every item is validated before the first is written: a bad one inserts nothing.
+        documents = [new_document(data, next(stamps)) for data in items]
+        if not documents:
+            return 0
+        self.collection.insert_many(documents, ordered=True)
+        announce([item_id_of(d["_id"]) for d in documents])
+        return len(documents)
+
+    def records_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[ItemRecord]:
+        """Up to ``limit`` items with ids greater than ``item_id`` (all when None), by id."""
+        if limit <= 0:
+            return []
+        query = {} if item_id is None else {"_id": {"$gt": bson_id(item_id)}}
+        found = self.collection.find(query).sort([("_id", ASCENDING)]).limit(limit)
+        return [record_of(document) for document in found]
+
+    def last_id(self) -> uuid.UUID | None:
+        """The greatest item id stored, if any."""
+        document = self.collection.find_one({}, {"_id": 1}, sort=[("_id", DESCENDING)])
+        return item_id_of(document["_id"]) if document else None
+
+    def upsert_records(self, records: Iterable[ItemRecord]) -> int:
+        """Store these records exactly, ids and stamps included, replacing any with their ids."""
+        documents = [document_of(record) for record in records]
+        if not documents:
+            return 0
+        writes = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents]
+        self.collection.bulk_write(writes, ordered=True)
+        announce([item_id_of(d["_id"]) for d in documents])
+        return len(documents)

@@ -1,0 +1,105 @@
+"""The MongoDB repository's writes: one item at a time, each announced at once.
+
+MongoDB commits each of these by itself, so ``item_changed`` goes out as soon as the write is
+done (``durable``), not after a PostgreSQL transaction. An ``expected_updated_at`` is part of
+the write's own selector, so two writers holding the same version cannot both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+
+from items.records import ItemConflict, ItemData, ItemRecord
+from items.repository.mongo.documents import (
+    MILLISECOND,
+    Query,
+    bson_id,
+    checked,
+    item_id_of,
+    new_document,
+    now_millisecond,
+    record_of,
+    stored_fields,
+    to_millisecond,
+)
+from items.signals import announce_item_change
+
+SOURCE = "mongodb"  # what every item_changed from this backend names as its source
+
+
+def announce(item_ids: Iterable[uuid.UUID]) -> None:
+    """Tell the cache at once: a MongoDB write is committed when it returns."""
+    announce_item_change(item_ids=item_ids, source=SOURCE, durable=True)
+
+
+class MongoItemWrites:
+    """Single-item writes of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol)."""
+
+    collection: Collection
+
+    def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
+        document = new_document(data, now_millisecond(), created_by_id=created_by_id)
+        self.collection.insert_one(document)
+        record = record_of(document)  # exactly what a later read returns
+        announce([record.id])
+        return record
+
+    def update(
+        self,
+        item_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        expected_updated_at: datetime | None = None,
+    ) -> ItemRecord | None:
+        values = checked(changes, change=True)
+        current = self.collection.find_one({"_id": bson_id(item_id)}, {"updated_at": 1})
+        if current is None:
+            return None
+        selector: Query = {"_id": bson_id(item_id)}
+        if expected_updated_at is not None:
+            if to_millisecond(current["updated_at"]) != to_millisecond(expected_updated_at):
+                raise ItemConflict(str(item_id))
+            selector["updated_at"] = current["updated_at"]  # atomic: only if still unchanged
+        # Milliseconds are coarse: make sure every change still moves updated_at forward.
+        stamp = max(now_millisecond(), to_millisecond(current["updated_at"]) + MILLISECOND)
+        change: Query = {"$max": {"updated_at": stamp}}
+        if values:
+            change["$set"] = stored_fields(values)
+        document = self.collection.find_one_and_update(
+            selector, change, return_document=ReturnDocument.AFTER
+        )
+        if document is None:  # deleted, or (with an expected version) changed, meanwhile
+            if expected_updated_at is not None and self.find_by_id(item_id) is not None:
+                raise ItemConflict(str(item_id))
+            return None
+        announce([item_id])
+        return record_of(document)
+
+    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
+        selector: Query = {"_id": bson_id(item_id)}
+        if expected_updated_at is not None:
+            selector["updated_at"] = to_millisecond(expected_updated_at)
+        deleted = self.collection.delete_one(selector).deleted_count
+        if not deleted and expected_updated_at is not None and self.find_by_id(item_id):
+            raise ItemConflict(str(item_id))
+        if deleted:
+            announce([item_id])
+        return deleted > 0
+
+    def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
+        query = {"_id": {"$in": [bson_id(i) for i in ids]}, "is_active": {"$ne": is_active}}
+        changed_ids = [item_id_of(d["_id"]) for d in self.collection.find(query, {"_id": 1})]
+        if not changed_ids:
+            return 0
+        # Change only the items about to be announced, even if others flipped meanwhile.
+        query["_id"] = {"$in": [bson_id(i) for i in changed_ids]}
+        change = {"$set": {"is_active": is_active}, "$max": {"updated_at": now_millisecond()}}
+        changed = self.collection.update_many(query, change).modified_count
+        announce(changed_ids)
+        return changed

@@ -1,0 +1,62 @@
+"""The PostgreSQL repository's reads: pages, counts, one item, and ranked search."""
+
+from __future__ import annotations
+
+import uuid
+
+from items.models import Item
+from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord
+from items.repository.postgres import search as postgres_search
+from items.repository.postgres.queries import after, filtered, record_of, records
+
+
+class PostgresItemReads:
+    """Reads of ``PostgresItemRepository`` (see the ``ItemRepository`` Protocol)."""
+
+    def find_all(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        sort_by: str = "created_at",
+        sort_order: str = "asc",
+        filter: ItemFilter = ItemFilter(),
+        cursor: Cursor | None = None,
+    ) -> list[ItemRecord]:
+        descending = sort_order == "desc"
+        walk_backwards = cursor is not None and cursor.reverse
+        qs = filtered(filter)
+        if cursor is not None:
+            qs = qs.filter(after(sort_by, descending, cursor))
+        direction = "-" if descending != walk_backwards else ""
+        qs = qs.order_by(f"{direction}{sort_by}", f"{direction}id")
+        rows = records(qs, limit=limit, offset=offset)
+        return rows[::-1] if walk_backwards else rows
+
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+        qs = filtered(filter)
+        return postgres_search.matching(qs, query).count() if query is not None else qs.count()
+
+    def find_by_id(
+        self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
+    ) -> ItemRecord | None:
+        row = filtered(filter).filter(pk=item_id).values(*RECORD_FIELDS).first()
+        return record_of(row) if row else None
+
+    def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
+        qs = Item.objects.filter(category=category, is_active=True).order_by("created_at", "id")
+        return records(qs, limit=limit, offset=offset)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> list[ItemRecord]:
+        ranked = postgres_search.matching(filtered(filter), query)
+        return records(ranked, limit=limit, offset=offset)
+
+    def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return postgres_search.highlights(query, item_ids)
