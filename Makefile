@@ -58,7 +58,7 @@ bench-seed: $(STAMP)
 
 # A longer schema fuzz than the suite's (same seeded tests, many more generated requests).
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/system/test_fuzz.py -p no:cacheprovider
 
 # Known vulnerabilities in the pinned dependencies (needs the advisory service: internet).
 audit: $(STAMP)

@@ -1,0 +1,1 @@
+"""The suite, mirroring the rooms: domain, repository, cache, api, operations, observability."""

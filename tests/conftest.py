@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 
 from catalog_cache import store
 from catalog_cache.redis_guard import guard
-from tests.factories import UserFactory
-from tests.redis_server import own_redis  # noqa: F401  (a fixture)
-from tests.scratch import ScratchDatabase
+from tests.support.databases import ScratchDatabase
+from tests.support.factories import UserFactory
+from tests.support.redis_server import own_redis  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ where every process counts them.
 from __future__ import annotations
 
 import hmac
-import os
 
+from django.conf import settings
 from django.db.transaction import non_atomic_requests
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
@@ -21,7 +21,7 @@ from catalog_cache.stats import hit_counters
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
-    expected = os.environ.get("METRICS_TOKEN", "")
+    expected = settings.METRICS_TOKEN
     offered = request.headers.get("Authorization", "")
     if expected and hmac.compare_digest(offered, f"Bearer {expected}"):
         return True
@@ -33,7 +33,7 @@ def _may_read_metrics(request: HttpRequest) -> bool:
 
 
 def _registry() -> CollectorRegistry:
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    folder = settings.PROMETHEUS_MULTIPROC_DIR
     if not folder:
         return DEFAULT_REGISTRY
     from prometheus_client import multiprocess

@@ -10,7 +10,7 @@ variable is read in the one module of its concern, through the readers of ``env`
 - ``cache``: the response cache in Redis
 - ``api``: REST framework, throttles, errors, OpenAPI
 - ``security``: HTTPS and browser protections
-- ``logs``: logging and the slow-query threshold
+- ``monitoring``: logging, the slow-query threshold, metrics access
 
 Settings import no app code: apps are named by dotted path only.
 """
@@ -20,5 +20,5 @@ from config.settings.cache import *  # noqa: F403
 from config.settings.core import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.env import *  # noqa: F403
-from config.settings.logs import *  # noqa: F403
+from config.settings.monitoring import *  # noqa: F403
 from config.settings.security import *  # noqa: F403

@@ -43,5 +43,6 @@ _database.update(
     },
 )
 DATABASES = {"default": _database}
+BACKUP_DIR = env_str("BACKUP_DIR") or str(DATA_DIR / "backups")  # where `manage.py backup` writes
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "items.User"

@@ -1,0 +1,1 @@
+"""The response cache: invalidation, concurrency, Redis faults, hostile input."""

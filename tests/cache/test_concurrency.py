@@ -14,7 +14,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from items.repository.postgres import PostgresItemRepository
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WRITES = 2000

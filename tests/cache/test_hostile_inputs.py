@@ -14,7 +14,7 @@ import pytest
 
 from catalog_cache import keys
 from catalog_cache.redis_guard import RETRY_SECONDS, guard, run
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from catalog_cache import keys
 from catalog_cache.stats import cache_stats
 from items.models import Item
 from items.repository import get_item_repository
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LIST = "/api/items/"

@@ -10,7 +10,7 @@ import pytest
 
 from catalog_cache.redis_guard import OPEN_SECONDS
 from catalog_cache.stats import cache_stats
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from rest_framework.authtoken.models import Token
 
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium phones home at start, and a closed network refuses it.

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from items.models import Item
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,1 @@
+"""``manage.py cache_stats`` and ``cache_clear``."""

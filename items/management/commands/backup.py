@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ class Command(BaseCommand):
     help = "Back up the database: pg_dump custom format plus a manifest of counts and checksums."
 
     def add_arguments(self, parser: Any) -> None:
-        default = os.environ.get("BACKUP_DIR", str(settings.DATA_DIR / "backups"))
-        parser.add_argument("--output-dir", default=default)
+        parser.add_argument("--output-dir", default=settings.BACKUP_DIR)
 
     def handle(self, *args: Any, output_dir: str, **options: Any) -> None:
         started = time.perf_counter()

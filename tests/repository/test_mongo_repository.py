@@ -26,7 +26,7 @@ from items.repository.mongo import writes as mongo_writes
 from items.repository.mongo.documents import bson_id, document_of
 from items.repository.mongo.schema import INDEX_NAMES, TEXT_LANGUAGE, TEXT_WEIGHTS
 from items.signals import item_changed
-from tests.factories import MONGO_IN_PROCESS, NO_JSON_SCHEMA, item_backend
+from tests.support.factories import MONGO_IN_PROCESS, NO_JSON_SCHEMA, item_backend
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import logging
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_ready_names_redis_when_it_is_down(anon_client, own_redis):
     assert response.json()["checks"]["postgres"] == "ok"
 
 
-def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, monkeypatch):
+def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, settings):
     anon_client.get("/api/items/")
     assert anon_client.get("/metrics").status_code == 403
     user_token = Token.objects.create(user=user).key
@@ -81,14 +81,14 @@ def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, mo
     assert 'catalog_requests_total{method="GET",route="api/items/",status="200"}' in body
     assert "catalog_request_seconds_bucket" in body and "catalog_db_seconds" in body
     assert "catalog_cache_hits_total" in body and "catalog_cache_seconds" in body
-    monkeypatch.setenv("METRICS_TOKEN", "s3cret-scraper")
+    settings.METRICS_TOKEN = "s3cret-scraper"
     scraped = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper")
     assert scraped.status_code == 200
     assert anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
 
 
 def test_ready_checks_mongodb_when_selected(anon_client, settings, monkeypatch):
-    from tests.factories import item_backend
+    from tests.support.factories import item_backend
 
     with item_backend("mongodb", settings=settings, monkeypatch=monkeypatch):
         response = anon_client.get("/ready/")

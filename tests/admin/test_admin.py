@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from items.models import Item
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from items.repository import get_item_repository
-from tests.factories import item_backend, make_item, make_items, skip_without_text_search
+from tests.support.factories import item_backend, make_item, make_items, skip_without_text_search
 
 pytestmark = pytest.mark.django_db
 

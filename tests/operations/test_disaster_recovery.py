@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.scratch import ScratchDatabase
-from tests.served import Gunicorn, request
+from tests.support.databases import ScratchDatabase
+from tests.support.served import Gunicorn, request
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_a_mongodb_catalog_exports_and_imports_back(tmp_path, settings, monkeypa
 
     from items.operations import backups
     from items.records import ItemData
-    from tests.factories import item_backend
+    from tests.support.factories import item_backend
 
     with item_backend("mongodb", settings=settings, monkeypatch=monkeypatch) as repository:
         repository.create_many(

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.redis_server import OwnRedis
-from tests.scratch import ScratchDatabase
-from tests.served import Gunicorn, Load, request
+from tests.support.databases import ScratchDatabase
+from tests.support.redis_server import OwnRedis
+from tests.support.served import Gunicorn, Load, request
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from bson.decimal128 import Decimal128
 
 from items.records import ItemData
 from items.repository.mongo.documents import bson_id
-from tests.factories import item_backend, make_item
+from tests.support.factories import item_backend, make_item
 
 # Committing tests: item_changed is delivered, and the shared conftest keeps the cache on.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.factories import ItemFactory
+from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 

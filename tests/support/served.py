@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tests.scratch import ROOT
+from tests.support.databases import ROOT
 
 
 def free_port() -> int:

@@ -1,10 +1,14 @@
-"""Logs: JSON lines (or plain) carrying the request id, and the slow-query threshold."""
+"""Watching it run: JSON logs carrying the request id, the slow-query threshold, metrics access."""
 
 from __future__ import annotations
 
 from config.settings.env import env_int, env_str
 
 SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 200)
+METRICS_TOKEN = env_str("METRICS_TOKEN")  # a Prometheus scraper's bearer token for /metrics
+# Every gunicorn worker writes its metrics here and /metrics adds them up (gunicorn.conf.py,
+# which runs before Django, empties it at start).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "json").lower()  # json | plain
 LOGGING = {

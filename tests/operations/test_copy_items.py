@@ -14,7 +14,7 @@ from items.records import ItemData
 from items.repository.mongo import MongoItemRepository
 from items.repository.mongo.documents import to_millisecond
 from items.repository.postgres import PostgresItemRepository
-from tests.factories import item_backend
+from tests.support.factories import item_backend
 
 pytestmark = pytest.mark.django_db
 

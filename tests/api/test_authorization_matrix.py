@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import ItemFactory, UserFactory
+from tests.support.factories import ItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROLES = ("anon", "user", "owner", "staff", "superuser")

@@ -7,7 +7,7 @@ operator: there, and only there, the search tests (``test_search_*``) skip, nami
 import pytest
 
 from items.repository.postgres import PostgresItemRepository
-from tests.factories import mongo_test_repository, skip_without_text_search
+from tests.support.factories import mongo_test_repository, skip_without_text_search
 
 BACKENDS = ["postgres", "mongodb"]
 
@@ -26,6 +26,6 @@ def repository(request, db):
 @pytest.fixture
 def owner_id(db) -> int:
     """A real user's id: users stay in the relational database whatever the item backend."""
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     return UserFactory().pk

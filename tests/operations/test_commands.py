@@ -14,7 +14,7 @@ from django.db import connection
 
 from items.models import Item, User
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = {
     "Smartphone Galaxy S23": "899.99",
     "MacBook Pro M2": "2499.99",

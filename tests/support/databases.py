@@ -17,7 +17,7 @@ import psycopg
 from django.conf import settings
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class ScratchDatabase:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from items.repository import get_item_repository
-from tests.factories import item_backend, make_item, make_items, skip_without_text_search
+from tests.support.factories import item_backend, make_item, make_items, skip_without_text_search
 
 pytestmark = pytest.mark.django_db
 

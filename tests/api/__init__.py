@@ -1,0 +1,1 @@
+"""The items API as its consumers use it."""

@@ -1,0 +1,1 @@
+"""The item rules, held by the database itself."""

@@ -1,0 +1,1 @@
+"""Watching it run: Server-Timing, logs, metrics, health and readiness."""

@@ -1,0 +1,1 @@
+"""Operator paths: commands, seeding, backups and restores, copies between backends."""

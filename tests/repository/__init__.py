@@ -1,0 +1,1 @@
+"""The repository: one contract suite for every backend, and what each backend adds."""

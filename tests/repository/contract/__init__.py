@@ -1,0 +1,1 @@
+"""The contract every ``ItemRepository`` keeps, run unchanged against each backend."""

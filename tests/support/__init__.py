@@ -1,0 +1,1 @@
+"""Test helpers: factories, scratch databases, served processes, a Redis of our own."""

@@ -1,0 +1,1 @@
+"""The whole service under stress: faults under load, schema fuzzing."""
