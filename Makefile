@@ -37,7 +37,6 @@ test: $(STAMP)
 	@$(MAKE) --no-print-directory chromium || echo "The browser tests will skip."
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 # The load benchmark: seeds 100,000 items into .data/bench once, then measures the API under

