@@ -2,7 +2,8 @@
 
 The request figures come from ``monitoring``'s metrics (added up over every gunicorn worker
 with ``PROMETHEUS_MULTIPROC_DIR``); the cache's hit and miss counters are read from Redis,
-where every process counts them; whether each service answers is checked at each scrape.
+where every process counts them; whether each service answers is checked at each scrape; the
+embedded Redis's restarts are read from the count its watchers keep beside it.
 
 The scraper's token is compared without the database, so the scrape goes on, showing
 PostgreSQL down, through an outage. Staff credentials can only be checked in the database:
@@ -23,6 +24,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from catalog_cache.stats import hit_counters
+from config import embedded
 from config.observability.services import service_states
 
 
@@ -59,7 +61,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
-    body = generate_latest(_registry()) + (_cache_lines() + _service_lines()).encode()
+    lines = _cache_lines() + _service_lines() + _embedded_redis_lines()
+    body = generate_latest(_registry()) + lines.encode()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
@@ -83,3 +86,14 @@ def _service_lines() -> str:
     for name, state in service_states().items():
         lines.append(f'catalog_service_up{{service="{name}"}} {int(state == "ok")}\n')
     return "".join(lines)
+
+
+def _embedded_redis_lines() -> str:
+    if settings.REDIS_URL:  # an external Redis is the operator's to watch
+        return ""
+    return (
+        "# HELP catalog_embedded_redis_restarts_total Times the embedded Redis died and was "
+        "restarted\n"
+        "# TYPE catalog_embedded_redis_restarts_total counter\n"
+        f"catalog_embedded_redis_restarts_total {embedded.redis_restarts(settings.DATA_DIR)}\n"
+    )

@@ -116,6 +116,17 @@ def test_metrics_show_every_service_up_when_all_answer(anon_client, settings):
     assert b'catalog_service_up{service="redis"} 1' in body
 
 
+def test_metrics_count_the_embedded_redis_restarts(anon_client, settings, monkeypatch):
+    settings.METRICS_TOKEN = "s3cret-scraper"
+    monkeypatch.setattr("config.embedded.redis_restarts", lambda data_dir: 3)
+    settings.REDIS_URL = ""
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
+    assert b"\ncatalog_embedded_redis_restarts_total 3\n" in body
+    settings.REDIS_URL = "redis://elsewhere:6379/0"  # not ours to count
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
+    assert b"catalog_embedded_redis_restarts_total" not in body
+
+
 def test_a_staff_token_cannot_be_checked_while_postgres_is_down(anon_client, staff):
     staff_token = Token.objects.create(user=staff).key
     with postgres_outage():
