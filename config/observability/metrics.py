@@ -2,7 +2,12 @@
 
 The request figures come from ``monitoring``'s metrics (added up over every gunicorn worker
 with ``PROMETHEUS_MULTIPROC_DIR``); the cache's hit and miss counters are read from Redis,
-where every process counts them.
+where every process counts them; whether each service answers is checked at each scrape; the
+embedded Redis's restarts are read from the count its watchers keep beside it.
+
+The scraper's token is compared without the database, so the scrape goes on, showing
+PostgreSQL down, through an outage. Staff credentials can only be checked in the database:
+while it is down they get the 503 (with ``Retry-After``) every request gets, not a 403.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from catalog_cache.stats import hit_counters
+from config import embedded
+from config.observability.services import service_states
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
@@ -49,12 +57,18 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format: requests, latency, database and cache time, cache hits."""
     try:
         allowed = _may_read_metrics(request)
-    except Exception:  # a bad token is simply not allowed
+    except AuthenticationFailed:  # a bad token is simply not allowed; a database error is a 503
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
+    lines = _cache_lines() + _service_lines() + _embedded_redis_lines()
+    body = generate_latest(_registry()) + lines.encode()
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def _cache_lines() -> str:
     stats = hit_counters()
-    cache_lines = (
+    return (
         "# HELP catalog_cache_hits_total Response cache hits (all processes)\n"
         "# TYPE catalog_cache_hits_total counter\n"
         f"catalog_cache_hits_total {stats['hits']}\n"
@@ -62,5 +76,24 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "# TYPE catalog_cache_misses_total counter\n"
         f"catalog_cache_misses_total {stats['misses']}\n"
     )
-    body = generate_latest(_registry()) + cache_lines.encode()
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def _service_lines() -> str:
+    lines = [
+        "# HELP catalog_service_up Whether the service answered this scrape's check\n",
+        "# TYPE catalog_service_up gauge\n",
+    ]
+    for name, state in service_states().items():
+        lines.append(f'catalog_service_up{{service="{name}"}} {int(state == "ok")}\n')
+    return "".join(lines)
+
+
+def _embedded_redis_lines() -> str:
+    if settings.REDIS_URL:  # an external Redis is the operator's to watch
+        return ""
+    return (
+        "# HELP catalog_embedded_redis_restarts_total Times the embedded Redis died and was "
+        "restarted\n"
+        "# TYPE catalog_embedded_redis_restarts_total counter\n"
+        f"catalog_embedded_redis_restarts_total {embedded.redis_restarts(settings.DATA_DIR)}\n"
+    )

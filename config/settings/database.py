@@ -1,7 +1,8 @@
 """The databases: PostgreSQL (embedded or ``DATABASE_URL``), and MongoDB when ``DB_TYPE`` says.
 
 Django's native psycopg pool is per process, so workers x ``DB_POOL_MAX_SIZE`` must stay below
-the server's ``max_connections``.
+the server's ``max_connections``. While PostgreSQL is down a request waits for it at most
+``DB_CONNECT_TIMEOUT`` seconds (the pool's wait defaults to the same), then gets a 503.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ else:
 if _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
 
+# How long to wait for PostgreSQL: one connection attempt (libpq's connect_timeout, so a host
+# that never answers costs no more than a refused one), and by default a request's wait for a
+# pooled connection too. With fewer threads than pooled connections that wait only ever
+# happens while PostgreSQL is down, so it is the time to the first 503.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
+# The pool retries a lost connection with a growing back-off; giving up after a few seconds
+# (the next request starts again at once) keeps that back-off from outlasting an outage.
+_POOL_RECONNECT_SECONDS = 5.0
+
 _database.update(
     ATOMIC_REQUESTS=True,
     CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
@@ -35,10 +45,12 @@ _database.update(
         # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6
         # misses two-letter slips in short words, such as "cleen" for "clean").
         "options": "-c pg_trgm.word_similarity_threshold=0.5",
+        "connect_timeout": DB_CONNECT_TIMEOUT,
         "pool": {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
             "max_size": env_int("DB_POOL_MAX_SIZE", 10),
-            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", DB_CONNECT_TIMEOUT),
+            "reconnect_timeout": _POOL_RECONNECT_SECONDS,
         },
     },
 )

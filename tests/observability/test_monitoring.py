@@ -9,6 +9,7 @@ import logging
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.support.databases import postgres_outage
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,12 +64,23 @@ def test_ready_checks_postgres_and_redis(anon_client):
     assert response.json()["checks"] == {"postgres": "ok", "redis": "ok"}
 
 
-def test_ready_names_redis_when_it_is_down(anon_client, own_redis):
+def test_ready_stays_up_with_redis_down_reporting_the_cache_degraded(anon_client, own_redis):
     own_redis.kill()
     response = anon_client.get("/ready/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded" and body["degraded"] == ["redis"]
+    assert body["checks"]["redis"].startswith("down") and body["checks"]["postgres"] == "ok"
+    assert "failing" not in body
+
+
+def test_ready_is_unavailable_while_postgres_is_down(anon_client):
+    with postgres_outage():
+        response = anon_client.get("/ready/")
     assert response.status_code == 503
-    assert response.json()["failing"] == ["redis"]
-    assert response.json()["checks"]["postgres"] == "ok"
+    body = response.json()
+    assert body["status"] == "unavailable" and body["failing"] == ["postgres"]
+    assert body["checks"]["redis"] == "ok"
 
 
 def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, settings):
@@ -85,6 +97,42 @@ def test_metrics_are_for_staff_or_the_scraper_token(anon_client, user, staff, se
     scraped = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper")
     assert scraped.status_code == 200
     assert anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+
+
+def test_metrics_answer_the_scraper_while_postgres_is_down(anon_client, settings):
+    settings.METRICS_TOKEN = "s3cret-scraper"
+    with postgres_outage():
+        response = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'catalog_service_up{service="postgres"} 0' in body
+    assert 'catalog_service_up{service="redis"} 1' in body
+
+
+def test_metrics_show_every_service_up_when_all_answer(anon_client, settings):
+    settings.METRICS_TOKEN = "s3cret-scraper"
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
+    assert b'catalog_service_up{service="postgres"} 1' in body
+    assert b'catalog_service_up{service="redis"} 1' in body
+
+
+def test_metrics_count_the_embedded_redis_restarts(anon_client, settings, monkeypatch):
+    settings.METRICS_TOKEN = "s3cret-scraper"
+    monkeypatch.setattr("config.embedded.redis_restarts", lambda data_dir: 3)
+    settings.REDIS_URL = ""
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
+    assert b"\ncatalog_embedded_redis_restarts_total 3\n" in body
+    settings.REDIS_URL = "redis://elsewhere:6379/0"  # not ours to count
+    body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
+    assert b"catalog_embedded_redis_restarts_total" not in body
+
+
+def test_a_staff_token_cannot_be_checked_while_postgres_is_down(anon_client, staff):
+    staff_token = Token.objects.create(user=staff).key
+    with postgres_outage():
+        response = anon_client.get("/metrics", HTTP_AUTHORIZATION=f"Token {staff_token}")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["errors"][0]["code"] == "database_unavailable"
 
 
 def test_ready_checks_mongodb_when_selected(anon_client, settings, monkeypatch):

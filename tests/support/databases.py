@@ -1,20 +1,24 @@
-"""A scratch database on the test server, and ``manage.py`` runs pointed at it.
+"""A scratch database on the test server, ``manage.py`` runs pointed at it, and a fake outage.
 
 For tests that must drop a whole database or run the service as separate processes, which the
-test database (held open by the test run) cannot be used for.
+test database (held open by the test run) cannot be used for; and, in process, for tests that
+need PostgreSQL to fail the way an outage makes it fail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 from django.conf import settings
+from django.db import OperationalError, connection
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +76,14 @@ class ScratchDatabase:
         if check and run.returncode != 0:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}")
         return run
+
+
+@contextlib.contextmanager
+def postgres_outage() -> Iterator[None]:
+    """Every query of this thread fails as it does while PostgreSQL is down."""
+
+    def refuse(*args: object) -> None:
+        raise OperationalError("connection refused: PostgreSQL is down (simulated)")
+
+    with connection.execute_wrapper(refuse):
+        yield

@@ -25,18 +25,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, headers=None):
-    """(status, parsed JSON body or None)."""
+def exchange(port: int, method: str, path: str, body: dict | None = None, headers=None):
+    """(status, response headers, body bytes)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     sent = {"Accept": "application/json", "Content-Type": "application/json", **(headers or {})}
     conn.request(method, path, json.dumps(body) if body is not None else None, sent)
     response = conn.getresponse()
     payload = response.read()
     conn.close()
+    return response.status, response.headers, payload
+
+
+def parsed(payload: bytes) -> dict | list | None:
+    """The JSON of a body, or None when it is empty or not JSON."""
     try:
-        return response.status, json.loads(payload) if payload else None
+        return json.loads(payload) if payload else None
     except ValueError:
-        return response.status, None
+        return None
+
+
+def request(port: int, method: str, path: str, body: dict | None = None, headers=None):
+    """(status, parsed JSON body or None)."""
+    status, _, payload = exchange(port, method, path, body, headers)
+    return status, parsed(payload)
 
 
 class Gunicorn:

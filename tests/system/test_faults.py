@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.databases import ScratchDatabase
 from tests.support.redis_server import OwnRedis
-from tests.support.served import Gunicorn, Load, request
+from tests.support.served import Gunicorn, Load, exchange, parsed, request
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,27 @@ class OwnPostgres:
         self.server.cleanup()
 
 
-def test_postgres_restart_during_load_gives_503_then_recovers(tmp_path):
+def _timed(port: int, token: str, path: str) -> tuple[float, int, str | None, str | None]:
+    """(seconds taken, status, Retry-After, error code) of one signed-in read."""
+    started = time.monotonic()
+    status, headers, payload = exchange(
+        port, "GET", path, headers={"Authorization": f"Token {token}"}
+    )
+    body = parsed(payload)
+    code = body["errors"][0]["code"] if status >= 400 and body else None
+    return time.monotonic() - started, status, headers.get("Retry-After"), code
+
+
+def _seconds_until_ok(port: int, token: str, path: str, limit: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if _timed(port, token, path)[1] == 200:
+            break
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_postgres_outage_under_load_fails_fast_then_recovers(tmp_path):
     from urllib.parse import quote
 
     postgres = OwnPostgres(tmp_path)
@@ -85,31 +105,36 @@ def test_postgres_restart_during_load_gives_503_then_recovers(tmp_path):
     database.url = f"postgres://postgres@{quote(postgres.host, safe='')}:{postgres.port}/postgres"
     database.env["DATABASE_URL"] = database.url
     token, item = _prepare(database)
-    server = Gunicorn({**database.env, "DJANGO_SECRET_KEY": secrets.token_urlsafe(40)})
+    scraper = {"Authorization": "Bearer scraper-token"}
+    server = Gunicorn(
+        {
+            **database.env,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+            "METRICS_TOKEN": "scraper-token",
+        }
+    )
     try:
         load = Load(server.port, token, item).start()
         time.sleep(1.0)
         postgres.stop()
-        time.sleep(0.5)
-        status, body = request(
-            server.port,
-            "GET",
-            "/api/items/?page=1&nocache=1",
-            headers={"Authorization": f"Token {token}"},
-        )
-        time.sleep(1.0)
+        # Requests sent once the outage has begun: each must be refused quickly, not after
+        # waiting out the pool (10 s before the connect timeout), the first one included.
+        probes = [_timed(server.port, token, f"/api/items/?page={n}") for n in (1, 2, 3)]
+        scraped = exchange(server.port, "GET", "/metrics", headers=scraper)
         postgres.start()
-        time.sleep(2.0)
-        recovered = request(server.port, "GET", item, headers={"Authorization": f"Token {token}"})
+        recovery = _seconds_until_ok(server.port, token, item, limit=15.0)
         statuses = load.stop()
     finally:
         server.stop()
         postgres.cleanup()
-    print(f"\npostgres fault: {sum(statuses.values())} requests, statuses {dict(statuses)}")
-    assert status == 503
-    assert body["errors"][0]["code"] == "database_unavailable"
+    print(f"\npostgres fault: probes {probes}, recovered in {recovery:.1f} s, {dict(statuses)}")
+    assert [(status, retry, code) for _, status, retry, code in probes] == [
+        (503, "5", "database_unavailable")
+    ] * 3
+    assert max(seconds for seconds, *_ in probes) < 3.0  # DB_CONNECT_TIMEOUT is 2 s
+    assert scraped[0] == 200 and b'catalog_service_up{service="postgres"} 0' in scraped[2]
+    assert recovery < 5.0
     assert {s for s, _ in load.bodies_5xx} <= {503}
-    assert recovered[0] == 200
     assert statuses[503] > 0 and statuses[200] > 0 and statuses[500] == 0
 
 

