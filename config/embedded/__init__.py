@@ -106,6 +106,18 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
     return params
 
 
+def bundled_postgres_tool(name: str) -> Path | None:
+    """The embedded PostgreSQL's own copy of a client tool (``pg_dump``...), if installed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        try:
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        except ImportError:
+            return None
+    tool = Path(POSTGRES_BIN_PATH) / name
+    return tool if tool.exists() else None
+
+
 def _ensure_database(params: dict[str, str]) -> None:
     conninfo = psycopg.conninfo.make_conninfo(
         host=params["HOST"], port=params["PORT"], user=params["USER"], dbname="postgres"

@@ -1,6 +1,9 @@
 """What operators run against a whole catalog; the management commands are thin wrappers.
 
-- ``backups``: ``pg_dump`` backups with a manifest of counts and checksums, verified restores
+- ``backups``: backups and restores that prove the backup intact before touching anything
+- ``manifests``: what a backup's manifest vouches for (checksums, schema version), and its checks
+- ``dumps``: ``pg_dump``/``pg_restore``: a dump written, read back whole, replayed in one
+  transaction
 - ``transfer``: whole catalogs in a canonical form; copies between backends, resumable
 - ``seeding``: a deterministic French catalog, loaded in bulk through the repository
 - ``accounts``: the admin account an install starts with

@@ -1,7 +1,9 @@
 """A realistic, deterministic French catalog for ``seed_items``: the same seed, the same items.
 
 Items come from a seeded generator and go through the repository's bulk insert (PostgreSQL
-COPY), in batches, inside the repository's ``bulk_loading`` preparation for large loads.
+COPY), in batches, inside the repository's ``bulk_loading`` (on PostgreSQL one transaction,
+staged for large loads). One run adds at most ``MAX_SEED_COUNT`` items: the largest load the
+benchmarks measure, and a bound on one transaction; runs add up.
 """
 
 from __future__ import annotations
@@ -123,6 +125,11 @@ _CATALOG = {
     },
 }
 _CATEGORIES = list(_CATALOG)
+MAX_SEED_COUNT = 1_000_000
+
+
+class SeedError(ValueError):
+    """Seeding asked for something it will not do."""
 
 
 def generate_items(count: int, seed: int) -> Iterator[tuple[ItemData, datetime]]:
@@ -153,7 +160,12 @@ def seed_catalog(*, count: int, seed: int, batch: int, progress: bool) -> float:
     """Insert ``count`` generated items, ``batch`` at a time; return the seconds it took.
 
     ``progress`` shows a bar (on a terminal). The time includes any index build at the end.
+    Raises ``SeedError`` for a ``count`` out of bounds or a ``batch`` below 1.
     """
+    if not 0 <= count <= MAX_SEED_COUNT:
+        raise SeedError(f"--count must be between 0 and {MAX_SEED_COUNT:,} (got {count:,}).")
+    if batch < 1:
+        raise SeedError(f"--batch must be at least 1 (got {batch:,}).")
     repository = get_item_repository()
     items = generate_items(count, seed)
     started = time.perf_counter()

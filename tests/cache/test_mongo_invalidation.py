@@ -75,3 +75,12 @@ def test_api_create_on_mongodb_invalidates_lists(anon_client, user_client, repos
     created = user_client.post(LIST, body, format="json").json()
     listed = {i["id"] for i in anon_client.get(LIST).json()["results"]}
     assert uuid.UUID(created["id"]) in {uuid.UUID(i) for i in listed}
+
+
+def test_deleting_an_owner_on_mongodb_shows_at_once_in_cached_items(anon_client, repository, user):
+    item = make_item(created_by=user)
+    assert anon_client.get(detail(item.id)).json()["created_by"] == user.pk
+    assert anon_client.get(LIST).json()["results"][0]["created_by"] == user.pk
+    user.delete()
+    assert anon_client.get(detail(item.id)).json()["created_by"] is None
+    assert anon_client.get(LIST).json()["results"][0]["created_by"] is None

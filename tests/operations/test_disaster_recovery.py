@@ -57,13 +57,15 @@ def test_restore_refuses_a_backup_that_does_not_match_its_manifest(scratch, tmp_
     import json
     from pathlib import Path
 
+    from items.operations.manifests import sealed
+
     scratch.manage("migrate", "--noinput")
     scratch.manage("loaddata", "items")
     dump = scratch.manage("backup", "--output-dir", str(tmp_path)).stdout.strip()
     manifest = Path(f"{dump}.manifest.json")
     tampered = json.loads(manifest.read_text())
     tampered["tables"]["items_item"]["rows"] = 6
-    manifest.write_text(json.dumps(tampered))
+    manifest.write_text(json.dumps(sealed(tampered)))  # vouched for, yet wrong
     scratch.drop()
     scratch.create()
     run = scratch.manage("restore", dump, check=False)
@@ -114,3 +116,30 @@ def test_a_mongodb_catalog_exports_and_imports_back(tmp_path, settings, monkeypa
         assert repository.find_all(limit=10) == before
         wrong = {**manifest, "items": 6}
         assert backups.restore_mongodb(export, wrong)  # a mismatch is reported
+
+
+@pytest.mark.django_db(transaction=True)  # commits, so the cache is on and hears of changes
+@pytest.mark.parametrize("backend", ["postgres", "mongodb"])
+def test_a_restore_leaves_no_cached_response_reachable(
+    backend, anon_client, settings, monkeypatch, tmp_path
+):
+    from decimal import Decimal
+
+    from catalog_cache import keys
+    from catalog_cache.redis_guard import run
+    from items.operations import backups
+    from tests.support.factories import item_backend, make_item
+
+    def shown() -> tuple[str, str]:
+        one = anon_client.get(f"/api/items/{item.id}/").json()["price"]
+        return one, anon_client.get("/api/items/").json()["results"][0]["price"]
+
+    with item_backend(backend, settings=settings, monkeypatch=monkeypatch) as repository:
+        item = make_item(price=Decimal("10.00"))
+        dump = backups.backup(tmp_path)
+        repository.update(item.id, {"price": Decimal("20.00")})
+        assert shown() == ("20.00", "20.00")  # now cached
+        epoch = run(lambda client: client.get(keys.epoch_key()))
+        backups.restore_backup(dump, force=True)
+        assert shown() == ("10.00", "10.00")
+        assert run(lambda client: client.get(keys.epoch_key())) != epoch

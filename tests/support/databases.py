@@ -56,6 +56,12 @@ class ScratchDatabase:
         ) as conn:
             conn.execute(statement)
 
+    def query(self, statement: str) -> list[tuple]:
+        """Run ``statement`` in this database (a connection of its own); the rows it returns."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cursor = conn.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+
     def create(self) -> None:
         self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
 

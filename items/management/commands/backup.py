@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from items.operations import backups
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, output_dir: str, **options: Any) -> None:
         started = time.perf_counter()
-        dump = backups.backup(Path(output_dir))
+        try:
+            dump = backups.backup(Path(output_dir))
+        except backups.BackupError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"{dump}")
         self.stderr.write(f"Backed up in {time.perf_counter() - started:.1f} s.")

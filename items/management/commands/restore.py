@@ -1,6 +1,7 @@
 """``manage.py restore FILE [--force]``: restore a backup and prove it against its manifest.
 
-A thin wrapper around ``items.operations.backups.restore_backup``.
+A thin wrapper around ``items.operations.backups.restore_backup``: a damaged backup is refused
+in one line, before anything is touched.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from items.operations.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    """Restore in one transaction (stopping at the first error), then verify every table."""
+    """Prove the backup intact, restore it in one transaction, then verify every table."""
 
-    help = "Restore a backup made by `manage.py backup`, then verify counts and checksums."
+    help = (
+        "Restore a backup made by `manage.py backup` once its manifest and checksums prove it "
+        "intact, then verify counts and checksums."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")

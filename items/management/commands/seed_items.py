@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from items.operations.seeding import seed_catalog
+from items.operations.seeding import SeedError, seed_catalog
 
 
 class Command(BaseCommand):
@@ -26,9 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=10_000)
 
     def handle(self, *args: Any, count: int, seed: int, batch: int, **options: Any) -> None:
-        if count < 0 or batch < 1:
-            raise CommandError("--count must be >= 0 and --batch >= 1.")
         progress = sys.stderr.isatty() and not os.environ.get("CI")
-        elapsed = seed_catalog(count=count, seed=seed, batch=batch, progress=progress)
+        try:
+            elapsed = seed_catalog(count=count, seed=seed, batch=batch, progress=progress)
+        except SeedError as error:
+            raise CommandError(str(error)) from None
         rate = count / elapsed if elapsed else 0
         self.stdout.write(f"Seeded {count} items in {elapsed:.1f} s ({rate:,.0f} items/s).")

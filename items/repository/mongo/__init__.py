@@ -4,6 +4,7 @@
 - ``reads``: pages, counts, one item, ``$text`` search and highlights
 - ``writes``: create, update, delete, bulk (de)activation, each announced at once
 - ``bulk``: bulk inserts and whole-catalog transfer in id order
+- ``owners``: a deleted user's items become catalog-owned, as PostgreSQL's foreign key does
 - ``documents``: records to documents and back; filters and cursors as queries
 - ``schema``: the ``$jsonSchema`` validator and the indexes
 - ``search``: the ``$text`` query and the highlights MongoDB does not make

@@ -1,8 +1,11 @@
 """The PostgreSQL repository's whole-catalog moves: COPY in, id-ordered batches out, upserts.
 
-Seeding loads through ``create_many`` (one COPY per batch), inside ``bulk_loading`` for large
-loads; ``copy_items`` and backups walk the catalog in id order and upsert whole records. None of
-these paths sends a model signal, so each announces its change itself.
+Seeding loads through ``create_many`` (one COPY per batch) inside ``bulk_loading``: one
+transaction for the whole load, so a load stopped in any way (an error, a signal, a lost
+connection) stores nothing and leaves the table and its indexes as they were. Large loads go
+through a staging table first and then into the live table with its GIN indexes rebuilt once,
+still in that transaction. ``copy_items`` and backups walk the catalog in id order and upsert
+whole records. None of these paths sends a model signal, so each announces its change itself.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime
 from itertools import repeat
@@ -26,8 +30,11 @@ from items.repository.postgres.queries import records as record_window
 from items.signals import announce_item_change
 
 _COPY_COLUMNS = ("id", *WRITABLE_FIELDS, "created_at", "updated_at", "created_by_id")
-# From this many items on, a load builds the GIN indexes once at the end instead of per row.
+# From this many items on, a load is staged and builds the GIN indexes once at the end.
 BULK_LOAD_THRESHOLD = 50_000
+_STAGING = "items_item_staging"
+# Where create_many's COPY goes: the live table, or the staging table of a staged load.
+_copy_target: ContextVar[str] = ContextVar("copy_target", default=Item._meta.db_table)
 
 
 def _copy_row(data: ItemData, stamp: datetime) -> tuple:
@@ -36,21 +43,33 @@ def _copy_row(data: ItemData, stamp: datetime) -> tuple:
 
 
 @contextlib.contextmanager
-def deferred_gin_indexes() -> Iterator[None]:
-    """Drop the GIN indexes (search, trigrams, tags) for a bulk load, and build them after.
+def staged_load() -> Iterator[None]:
+    """Load into a staging table, then move the rows in and build the GIN indexes once.
 
-    Maintaining them row by row is most of a large load's cost; one build at the end is
-    several times faster. Meant for seeding an otherwise idle database.
+    Maintaining the GIN indexes (search, trigrams, tags) row by row is most of a large load's
+    cost; one build at the end is several times faster. The indexes are dropped and rebuilt
+    only at the end, in the load's own transaction, so no other session ever sees the table
+    without them and a load stopped at any point (even by SIGKILL) rolls them back with it.
+    Readers of the table wait during that last step.
     """
+    table, columns = Item._meta.db_table, ", ".join(_COPY_COLUMNS)
     gin = [index for index in Item._meta.indexes if isinstance(index, GinIndex)]
-    with connection.schema_editor() as editor:
-        for index in gin:
-            editor.execute(f'DROP INDEX IF EXISTS "{index.name}"')
-    try:
-        yield
-    finally:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_STAGING} AS SELECT {columns} FROM {table} WITH NO DATA"
+            )
+        loading_into = _copy_target.set(_STAGING)
+        try:
+            yield
+        finally:
+            _copy_target.reset(loading_into)
         with connection.schema_editor() as editor:
-            # Inside a transaction, deferred foreign-key checks would block CREATE INDEX.
+            for index in gin:
+                editor.execute(f'DROP INDEX IF EXISTS "{index.name}"')
+            editor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STAGING}")
+            editor.execute(f"DROP TABLE {_STAGING}")
+            # Deferred foreign-key checks still pending would block CREATE INDEX.
             editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for index in gin:
                 editor.add_index(Item, index)
@@ -60,10 +79,10 @@ class PostgresBulkStore:
     """Bulk loads and whole-catalog transfer of ``PostgresItemRepository``."""
 
     def bulk_loading(self, count: int) -> contextlib.AbstractContextManager:
-        """Large loads build the GIN indexes once, after the rows are in."""
+        """One transaction for the whole load; large loads are staged (``staged_load``)."""
         if count >= BULK_LOAD_THRESHOLD:
-            return deferred_gin_indexes()
-        return contextlib.nullcontext()
+            return staged_load()
+        return transaction.atomic()
 
     def create_many(
         self, items: Iterable[ItemData], *, created_at: Iterable[datetime] | None = None
@@ -72,7 +91,7 @@ class PostgresBulkStore:
         rows = [_copy_row(data, next(stamps)) for data in items]
         columns = ", ".join(_COPY_COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:
-            sql = f"COPY {Item._meta.db_table} ({columns}) FROM STDIN"
+            sql = f"COPY {_copy_target.get()} ({columns}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)

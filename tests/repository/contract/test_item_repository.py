@@ -261,3 +261,50 @@ def test_update_and_delete_with_a_stale_version_conflict(repository, catalog):
         is None
     )
     assert repository.delete(item.id, expected_updated_at=changed.updated_at) is False
+
+
+def test_deleting_an_owner_leaves_its_items_catalog_owned_and_announced(
+    repository, catalog, owner_id, django_capture_on_commit_callbacks
+):
+    from dataclasses import replace
+
+    from items.models import User
+    from items.signals import item_changed
+
+    owned, others = catalog["Roman"], repository.find_all(limit=50, sort_by="name")
+    heard: list[frozenset] = []
+
+    def hear(sender, item_ids, **_):
+        heard.append(item_ids)
+
+    item_changed.connect(hear, dispatch_uid="contract.owner_deleted")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            User.objects.get(pk=owner_id).delete()
+    finally:
+        item_changed.disconnect(dispatch_uid="contract.owner_deleted")
+    assert repository.find_by_id(owned.id) == replace(owned, created_by_id=None)
+    assert repository.find_all(limit=50, sort_by="name") == [
+        replace(item, created_by_id=None) if item.id == owned.id else item for item in others
+    ]
+    assert any(owned.id in ids for ids in heard)  # the cache hears of it
+
+
+def test_an_owner_deletion_rolled_back_changes_nothing(
+    repository, catalog, owner_id, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from items.models import User
+
+    class Undone(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Undone),
+        transaction.atomic(),
+    ):
+        User.objects.get(pk=owner_id).delete()
+        raise Undone
+    assert repository.find_by_id(catalog["Roman"].id) == catalog["Roman"]
