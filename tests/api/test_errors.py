@@ -11,6 +11,7 @@ import pytest
 
 from items.repository import get_item_repository
 from tests.support.factories import item_backend, make_item, make_items, skip_without_text_search
+from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -173,18 +174,10 @@ def test_search_without_q_names_it(anon_client):
 
 
 def test_throttled_requests_get_429_in_the_same_shape(anon_client):
-    from rest_framework.settings import api_settings
     from rest_framework.throttling import AnonRateThrottle
 
-    original = AnonRateThrottle.THROTTLE_RATES
-    AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/min"}
-    try:
-        from django.core.cache import cache
-
-        cache.delete_pattern("*throttle_anon*")
+    with throttle_rate(AnonRateThrottle, "anon", "2/min"):
         responses = [anon_client.get(LIST) for _ in range(3)]
-    finally:
-        AnonRateThrottle.THROTTLE_RATES = original
     assert [r.status_code for r in responses] == [200, 200, 429]
     assert responses[-1].json()["errors"][0]["code"] == "throttled"
     assert "Retry-After" in responses[-1]
