@@ -21,7 +21,13 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
-from items.operations.transfer import catalog_store, export_lines, fingerprint, import_lines
+from items.operations.transfer import (
+    TransferError,
+    catalog_store,
+    export_lines,
+    fingerprint,
+    import_lines,
+)
 from items.signals import announce_item_change
 
 MANIFEST_SUFFIX = ".manifest.json"
@@ -133,7 +139,10 @@ def export_mongodb(target: Path) -> dict[str, int | str]:
 def restore_mongodb(source: Path, expected: dict) -> list[str]:
     """Import a MongoDB export (upserting by id) and compare the catalog with the manifest."""
     store = catalog_store("mongodb")
-    import_lines(store, source)
+    try:
+        import_lines(store, source)
+    except TransferError as error:
+        raise BackupError(str(error)) from None
     count, checksum = fingerprint(store, size=1000)
     if (count, checksum) == (expected["items"], expected["sha256"]):
         return []
