@@ -33,6 +33,7 @@ PRICE_FORMAT_MESSAGE = (
     'Enter the price as a number, or as text of digits 0-9 such as "12.50" '
     f"(at most {PRICE_WHOLE_DIGITS} before the point and {PRICE_DECIMAL_PLACES} after)."
 )
+PRICE_MIN_MESSAGE = f"Ensure this value is greater than or equal to {PRICE_MIN}."
 PRICE_DIGITS_MESSAGE = (
     f"Ensure the price has at most {PRICE_WHOLE_DIGITS} digits before and "
     f"{PRICE_DECIMAL_PLACES} after the point."
@@ -66,16 +67,20 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
 
 def parse_price(value: object) -> Decimal:
     """A price as given: a number (a JSON number, or a finite Decimal) or text matching
-    ``PRICE_PATTERN``; ``ValueError`` for anything else. Its bounds are checked with the other
-    rules (``validate_item_fields``)."""
-    if isinstance(value, str) and _PRICE_TEXT.fullmatch(value):
+    ``PRICE_PATTERN``; ``ValueError`` saying why for anything else. Its bounds are checked with
+    the other rules (``validate_item_fields``)."""
+    if isinstance(value, str):
+        if _PRICE_TEXT.fullmatch(value):
+            return Decimal(value)
+        if value.startswith("-") and _PRICE_TEXT.fullmatch(value[1:]):
+            raise ValueError(PRICE_MIN_MESSAGE)  # well spelt, but below the minimum
+    elif isinstance(value, Decimal) and value.is_finite():
+        return value.copy_abs() if value.is_zero() else value  # never a price of "-0.00"
+    elif isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return Decimal(repr(value))  # the shortest decimal that reads back as this float
+    elif isinstance(value, float) and math.isfinite(value):
+        # The shortest decimal that reads back as this float; -0.0 is 0.
+        return Decimal(repr(value + 0.0))
     raise ValueError(PRICE_FORMAT_MESSAGE)
 
 
@@ -101,7 +106,7 @@ def validate_item_fields(values: dict) -> dict[str, list[str]]:
         if not isinstance(price, Decimal) or not price.is_finite():
             fail("price", "A valid number is required.")
         elif price < PRICE_MIN:
-            fail("price", "Ensure this value is greater than or equal to 0.")
+            fail("price", PRICE_MIN_MESSAGE)
         elif (  # the size first: quantizing a huge number would overflow the context
             price >= Decimal(10) ** PRICE_WHOLE_DIGITS
             or price != price.quantize(Decimal(1).scaleb(-PRICE_DECIMAL_PLACES))

@@ -84,12 +84,26 @@ def test_price_filters_take_ascii_digits_only(anon_client, name, price):
 
 @pytest.mark.parametrize(
     ("price", "shown"),
-    [(12, "12.00"), (12.5, "12.50"), ("0", "0.00"), ("007.5", "7.50"), ("12345678.99", None)],
+    [
+        (12, "12.00"),
+        (12.5, "12.50"),
+        (-0.0, "0.00"),
+        ("0", "0.00"),
+        ("007.5", "7.50"),
+        ("12345678.99", None),
+    ],
 )
 def test_numbers_and_digit_strings_are_prices(user_client, price, shown):
     response = user_client.post(LIST, {**GOOD, "price": price}, format="json")
     assert response.status_code == 201
     assert response.json()["price"] == (shown or price)
+
+
+@pytest.mark.parametrize("price", ["-1", -1, "-0.5"])
+def test_a_negative_price_is_refused_for_being_negative(user_client, price):
+    response = user_client.post(LIST, {**GOOD, "price": price}, format="json")
+    assert response.status_code == 400
+    assert "greater than or equal to 0" in response.json()["errors"][0]["detail"]
 
 
 def test_missing_fields_are_all_named(user_client):
