@@ -3,7 +3,7 @@
 An entry's key embeds the versions current when its data was read: an epoch (bumped to drop
 everything) and either the item's own version (details) or the catalog version (lists and
 searches). Invalidation bumps versions, so old entries become unreachable at once, with no
-pattern delete; their TTL reclaims the memory.
+pattern delete; their TTL reclaims the memory. The throttles' buckets are named here too.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ def item_version_key(item_id: uuid.UUID) -> str:
 
 def stats_key(name: str) -> str:
     return f"{namespace()}stats:{name}"
+
+
+def throttle_key(bucket: str) -> str:
+    """A rate limit's request times (``bucket`` names the scope and the client). Outside the
+    response cache's namespace: emptying the cache does not reset anyone's rate."""
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:throttle:{bucket}"
 
 
 def lock_key(entry_key: str) -> str:

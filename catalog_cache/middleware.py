@@ -2,7 +2,9 @@
 
 Only a plain anonymous JSON GET qualifies (no credentials, no session cookie, no format
 switch): its scope is known without authentication. Anything else, and every miss, goes on to
-the view, which serves and fills the same entries.
+the view, which serves and fills the same entries. A hit still meets what the view's request
+would: the host is checked against ``ALLOWED_HOSTS``, and the anonymous rate limit is counted,
+in the same bucket, by the same script that reads the entry.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 
 from catalog_cache import store
 from catalog_cache.responses import entry_for, unwrap
+from catalog_cache.throttling import anonymous_bucket, throttled_response
 
 _JSON_ACCEPTS = {"", "*/*", "application/json"}
 
@@ -66,12 +69,20 @@ class CachedResponseMiddleware:
             target = _cacheable_target(request)
             if target is None:
                 return self.get_response(request)
+            request.get_host()  # a disallowed host: 400, on a hit as on a miss
             version_key, entry, _ = entry_for(target[0], request, "anon", target[1])
-            _, value = store.lookup(version_key, entry, count_miss=False)
-            if value is not None:
-                response = unwrap(value)
-                # What the session and clickjacking middlewares add to the view's response.
-                patch_vary_headers(response, ("Cookie",))
-                response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-                return response
+            read = store.lookup(
+                version_key, entry, count_miss=False, bucket=anonymous_bucket(request)
+            )
+            if read.wait is not None:
+                return _as_after_the_view(throttled_response(read.wait))
+            if read.value is not None:
+                return _as_after_the_view(unwrap(read.value))
         return self.get_response(request)
+
+
+def _as_after_the_view(response: HttpResponse) -> HttpResponse:
+    # What the session and clickjacking middlewares add to the view's response.
+    patch_vary_headers(response, ("Cookie",))
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response

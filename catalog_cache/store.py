@@ -5,6 +5,9 @@ stored under those versions. A write commits, then bumps the versions before its
 returns; a read that began earlier can only store under the old versions, which no later read
 asks for. Misses on the same entry are coalesced with a short Redis lock, so a burst of them
 costs one database query.
+
+Rate limits are counted here too, in Redis itself, so that an anonymous hit is throttled in the
+same script (the same round trip) that reads it, in the same bucket the views' throttle uses.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -30,10 +35,43 @@ local function clock()
 end
 """
 
-# KEYS: epoch, version, hits, misses. ARGV: entry prefix, entry suffix, version TTL (ms),
-# whether a miss counts (a lookup that the view will repeat on a miss does not).
+# A rate limit as a sliding window, as DRF's throttles count: a sorted set of the times
+# (milliseconds, Redis's clock) of the requests let through; at most ``limit`` of them in any
+# ``window``. Returns 0 when this request is let through (and counted), else the milliseconds
+# until the oldest one leaves the window. A refused request is not counted.
+_TAKE_FUNCTION = """
+local function take(bucket, limit, window)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', bucket, '-inf', string.format('%.0f', now - window))
+  local held = redis.call('ZCARD', bucket)
+  if held >= limit then
+    local oldest = redis.call('ZRANGE', bucket, 0, 0, 'WITHSCORES')
+    return math.max(tonumber(oldest[2]) + window - now, 1)
+  end
+  local stamp = string.format('%.0f', now)
+  redis.call('ZADD', bucket, stamp, stamp .. ':' .. held)
+  redis.call('PEXPIRE', bucket, window)
+  return 0
+end
+"""
+
+# KEYS: bucket. ARGV: limit, window (ms).
+_TAKE = (
+    _CLOCK
+    + _TAKE_FUNCTION
+    + """
+return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+"""
+)
+
+# KEYS: epoch, version, hits, misses, and a rate-limit bucket (optional). ARGV: entry prefix,
+# entry suffix, version TTL (ms), whether a miss counts (a lookup that the view will repeat on a
+# miss does not), and the bucket's limit and window (ms). A hit is served only if the bucket lets
+# it through; a miss is left to the view's throttle, so no request is counted twice.
 _READ = (
     _CLOCK
+    + _TAKE_FUNCTION
     + """
 local function current(k)
   local v = redis.call('GET', k)
@@ -45,6 +83,10 @@ local function current(k)
 end
 local key = ARGV[1] .. current(KEYS[1]) .. ':' .. current(KEYS[2]) .. ARGV[2]
 local value = redis.call('GET', key)
+if value and KEYS[5] then
+  local wait = take(KEYS[5], tonumber(ARGV[5]), tonumber(ARGV[6]))
+  if wait > 0 then return {key, false, wait} end
+end
 if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
 return {key, value}
 """
@@ -91,32 +133,64 @@ def enabled() -> bool:
     return settings.CACHE_ENABLED
 
 
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One client's rate limit: where its requests are counted, and how many per how long."""
+
+    key: str
+    limit: int
+    seconds: int
+
+
+class Read(NamedTuple):
+    """What a lookup found: the entry's key under the current versions (None: no Redis), its
+    bytes (None: a miss), and, when a hit was refused by its bucket, the seconds to wait."""
+
+    key: str | None
+    value: bytes | None
+    wait: float | None = None
+
+
 def lookup(
-    version_key: str, entry: tuple[str, str], *, count_miss: bool = True
-) -> tuple[str | None, bytes | None]:
-    """(entry key under the current versions, cached bytes or None). (None, None): no Redis."""
+    version_key: str,
+    entry: tuple[str, str],
+    *,
+    count_miss: bool = True,
+    bucket: Bucket | None = None,
+) -> Read:
+    """The entry under the current versions, in one round trip; a hit first takes its place in
+    ``bucket``, if given (then ``wait`` says how long a refused one must wait)."""
+    names = [keys.epoch_key(), version_key, keys.stats_key("hits"), keys.stats_key("misses")]
+    args: list = [entry[0], entry[1], _version_ttl_ms(), "1" if count_miss else "0"]
+    if bucket is not None:
+        names.append(bucket.key)
+        args += [bucket.limit, bucket.seconds * 1000]
 
-    def read(client) -> tuple[str, bytes | None]:
-        key, value = _script(client, _READ)(
-            client=client,
-            keys=[
-                keys.epoch_key(),
-                version_key,
-                keys.stats_key("hits"),
-                keys.stats_key("misses"),
-            ],
-            args=[entry[0], entry[1], _version_ttl_ms(), "1" if count_miss else "0"],
+    def read(client) -> Read:
+        key, value, *wait = _script(client, _READ)(client=client, keys=names, args=args)
+        return Read(key.decode(), value, wait[0] / 1000 if wait else None)
+
+    return run(read, Read(None, None))
+
+
+def take(bucket: Bucket) -> float | None:
+    """Count one request in ``bucket``: None when it is let through (or Redis is unreachable:
+    rates are then not enforced), else the seconds until it would be."""
+
+    def count(client) -> float | None:
+        wait = _script(client, _TAKE)(
+            client=client, keys=[bucket.key], args=[bucket.limit, bucket.seconds * 1000]
         )
-        return key.decode(), value
+        return wait / 1000 if wait else None
 
-    return run(read, (None, None))
+    return run(count, None)
 
 
 def get_or_build(
     version_key: str, entry: tuple[str, str], ttl: int, build: Callable[[], bytes]
 ) -> bytes:
     """The cached bytes for ``entry``, or ``build()`` stored under the versions read first."""
-    key, value = lookup(version_key, entry)
+    key, value, _ = lookup(version_key, entry)
     if value is not None:
         return value
     if key is None:

@@ -1,16 +1,23 @@
-"""DRF throttles whose state lives in Redis (shared by every worker), behind the Redis guard.
+"""DRF throttles counted by Redis itself (shared by every worker), behind the Redis guard.
 
-A Redis fault never fails a request here: while Redis is unreachable, rates go unenforced
+Each request costs one script call that trims, checks and counts its bucket atomically
+(``store.take``); an anonymous cache hit is counted by the very script that reads it, in the
+bucket the views' anonymous throttle uses (``anonymous_bucket``). Clients are told apart by
+``client_address``: the socket's address unless trusted proxies say otherwise.
+
+A Redis fault never fails a request here, nor logs a traceback: the guard counts it, warns once
+and opens its circuit, so a stalled Redis costs one socket timeout; meanwhile rates go unenforced
 rather than turning an accelerator's outage into an API outage.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import (
     AnonRateThrottle,
     ScopedRateThrottle,
@@ -18,48 +25,85 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from catalog_cache.redis_guard import run
+from catalog_cache import keys, store
+from config.http.client_address import client_address
 
 
-class GuardedCache:
-    """The default cache, with every call going through the Redis guard."""
+class RedisRateThrottle(SimpleRateThrottle):
+    """DRF's sliding-window rate, counted in Redis by ``store.take``."""
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return run(lambda _client: cache.get(key, default), default)
+    cache_format = "%(scope)s:%(ident)s"
+    _wait: float | None = None
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> None:
-        run(lambda _client: cache.set(key, value, timeout))
+    def get_ident(self, request: Any) -> str:
+        return client_address(request)
+
+    def bucket(self, name: str) -> store.Bucket:
+        return store.Bucket(keys.throttle_key(name), self.num_requests, self.duration)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        name = self.get_cache_key(request, view)
+        if name is None:
+            return True
+        self._wait = store.take(self.bucket(name))
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
-guarded_cache = GuardedCache()
+class AnonThrottle(AnonRateThrottle, RedisRateThrottle):
+    """Anonymous rate, per client address; cached hits count in the same bucket."""
+
+    def bucket_name(self, request: Any) -> str:
+        """The bucket of a request that carries no credentials."""
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return None if request.user.is_authenticated else self.bucket_name(request)
 
 
-class AnonThrottle(AnonRateThrottle):
-    """Anonymous rate, per client address."""
-
-    cache = guarded_cache
-
-
-class UserThrottle(UserRateThrottle):
+class UserThrottle(UserRateThrottle, RedisRateThrottle):
     """Signed-in rate, per user."""
 
-    cache = guarded_cache
 
-
-class ScopedThrottle(ScopedRateThrottle):
+class ScopedThrottle(ScopedRateThrottle, RedisRateThrottle):
     """Per-view rate (``throttle_scope``), e.g. the token endpoint."""
 
-    cache = guarded_cache
 
-
-class LoginThrottle(SimpleRateThrottle):
+class LoginThrottle(RedisRateThrottle):
     """The ``auth`` rate, per client address, for the HTML login forms."""
 
     scope = "auth"
-    cache = guarded_cache
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": "login", "ident": self.get_ident(request)}
+
+
+def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
+    """The bucket ``AnonThrottle`` counts this anonymous request in (None: no anonymous rate).
+
+    For the cache middleware, which runs before authentication: the caller knows the request
+    carries no credentials.
+    """
+    throttle = AnonThrottle()
+    if throttle.rate is None:
+        return None
+    return throttle.bucket(throttle.bucket_name(request))
+
+
+def throttled_response(wait: float) -> HttpResponse:
+    """The 429 a DRF view gives a throttled request, for answers made before any view."""
+    # Imported here: the error handler imports DRF's views, whose settings import this module.
+    from config.http.errors import error_body
+
+    seconds = math.ceil(wait)
+    body = error_body(429, Throttled.default_code, str(Throttled(seconds).detail))
+    response = JsonResponse(body, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 LOGIN_PATHS = frozenset({"/admin/login/", "/api-auth/login/"})
@@ -75,7 +119,7 @@ class LoginRateLimitMiddleware:
         if request.method == "POST" and request.path_info in LOGIN_PATHS:
             throttle = LoginThrottle()
             if not throttle.allow_request(request, None):
-                wait = int(throttle.wait() or 60)
+                wait = math.ceil(throttle.wait() or 60)
                 response = HttpResponse(
                     "Too many login attempts; try again later.",
                     status=429,

@@ -1,4 +1,4 @@
-"""The item rules shared by every path in: categories, bounds and input normalisation.
+"""The item rules shared by every path in: categories, bounds, prices and input normalisation.
 
 Model constraints, serializers, the admin form and the MongoDB validator all read these,
 so a rule lives in one place.
@@ -6,6 +6,8 @@ so a rule lives in one place.
 
 from __future__ import annotations
 
+import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -22,6 +24,21 @@ TAGS_MAX_COUNT = 20
 PRICE_MAX_DIGITS = 10
 PRICE_DECIMAL_PLACES = 2
 PRICE_MIN = Decimal("0")
+PRICE_WHOLE_DIGITS = PRICE_MAX_DIGITS - PRICE_DECIMAL_PLACES
+# The one way to write a price as text: ASCII digits only (not "1e2", "5_0", ".5" or full-width
+# digits, all of which Python's Decimal would take), at most 8 before the point and 2 after.
+# The OpenAPI schema publishes this very pattern.
+PRICE_PATTERN = rf"^[0-9]{{1,{PRICE_WHOLE_DIGITS}}}(\.[0-9]{{1,{PRICE_DECIMAL_PLACES}}})?$"
+PRICE_FORMAT_MESSAGE = (
+    'Enter the price as a number, or as text of digits 0-9 such as "12.50" '
+    f"(at most {PRICE_WHOLE_DIGITS} before the point and {PRICE_DECIMAL_PLACES} after)."
+)
+PRICE_MIN_MESSAGE = f"Ensure this value is greater than or equal to {PRICE_MIN}."
+PRICE_DIGITS_MESSAGE = (
+    f"Ensure the price has at most {PRICE_WHOLE_DIGITS} digits before and "
+    f"{PRICE_DECIMAL_PLACES} after the point."
+)
+_PRICE_TEXT = re.compile(PRICE_PATTERN)
 
 
 class Category(models.TextChoices):
@@ -48,6 +65,25 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def parse_price(value: object) -> Decimal:
+    """A price as given: a number (a JSON number, or a finite Decimal) or text matching
+    ``PRICE_PATTERN``; ``ValueError`` saying why for anything else. Its bounds are checked with
+    the other rules (``validate_item_fields``)."""
+    if isinstance(value, str):
+        if _PRICE_TEXT.fullmatch(value):
+            return Decimal(value)
+        if value.startswith("-") and _PRICE_TEXT.fullmatch(value[1:]):
+            raise ValueError(PRICE_MIN_MESSAGE)  # well spelt, but below the minimum
+    elif isinstance(value, Decimal) and value.is_finite():
+        return value.copy_abs() if value.is_zero() else value  # never a price of "-0.00"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        # The shortest decimal that reads back as this float; -0.0 is 0.
+        return Decimal(repr(value + 0.0))
+    raise ValueError(PRICE_FORMAT_MESSAGE)
+
+
 def validate_item_fields(values: dict) -> dict[str, list[str]]:
     """Check normalised item values against the rules; return the errors by field."""
     errors: dict[str, list[str]] = {}
@@ -70,9 +106,12 @@ def validate_item_fields(values: dict) -> dict[str, list[str]]:
         if not isinstance(price, Decimal) or not price.is_finite():
             fail("price", "A valid number is required.")
         elif price < PRICE_MIN:
-            fail("price", "Ensure this value is greater than or equal to 0.")
-        elif price != price.quantize(Decimal("0.01")) or price >= Decimal(10) ** 8:
-            fail("price", "Ensure the price has at most 8 digits before and 2 after the point.")
+            fail("price", PRICE_MIN_MESSAGE)
+        elif (  # the size first: quantizing a huge number would overflow the context
+            price >= Decimal(10) ** PRICE_WHOLE_DIGITS
+            or price != price.quantize(Decimal(1).scaleb(-PRICE_DECIMAL_PLACES))
+        ):
+            fail("price", PRICE_DIGITS_MESSAGE)
     if "category" in values and values["category"] not in Category.values:
         fail("category", f'"{values["category"]}" is not a valid choice.')
     if "tags" in values:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F
@@ -48,6 +50,32 @@ class SearchWords(models.Func):
     output_field = models.TextField()
 
 
+def _price(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return domain.parse_price(value)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid") from None
+
+
+class PriceFormField(forms.DecimalField):
+    """The admin's price input, read by the API's rule (``domain.parse_price``)."""
+
+    def to_python(self, value: Any) -> Any:
+        return None if value in self.empty_values else _price(value)
+
+
+class PriceField(models.DecimalField):
+    """A price column whose values are read by the API's rule, ``loaddata``'s included."""
+
+    def to_python(self, value: Any) -> Any:
+        return _price(value)
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": PriceFormField, **kwargs})
+
+
 def tags_as_text() -> models.Func:
     """The item's tags joined by spaces, for text search and ``icontains`` matching."""
     return models.Func(
@@ -64,7 +92,7 @@ class Item(models.Model):
     id = models.UUIDField(primary_key=True, default=new_item_id, editable=False)
     name = models.CharField(max_length=domain.NAME_MAX_LENGTH)
     description = models.CharField(max_length=domain.DESCRIPTION_MAX_LENGTH, blank=True, default="")
-    price = models.DecimalField(
+    price = PriceField(
         max_digits=domain.PRICE_MAX_DIGITS,
         decimal_places=domain.PRICE_DECIMAL_PLACES,
         validators=[MinValueValidator(domain.PRICE_MIN)],

@@ -9,7 +9,7 @@ variable is read in the one module of its concern, through the readers of ``env`
 - ``database``: PostgreSQL, its pool, ``DB_TYPE`` and MongoDB
 - ``cache``: the response cache in Redis
 - ``api``: REST framework, throttles, errors, OpenAPI
-- ``security``: HTTPS and browser protections
+- ``security``: HTTPS and browser protections, and the proxies trusted to name the client
 - ``monitoring``: logging, the slow-query threshold, metrics access
 
 Settings import no app code: apps are named by dotted path only.

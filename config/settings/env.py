@@ -7,7 +7,9 @@ malformed value with ImproperlyConfigured naming it, so a typo stops the start.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +45,23 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str) -> list[str]:
     """Read a comma-separated list variable."""
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_proxies(name: str) -> int | list[str]:
+    """Read the proxies trusted to name the client: a count (0 when unset), or a list of
+    addresses and networks (``10.0.0.0/8``), refusing anything that is neither."""
+    raw = os.environ.get(name, "").strip()
+    if re.fullmatch(r"[0-9]*", raw):
+        return int(raw or 0)
+    proxies = env_list(name, "")
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be a number of proxies or a list of addresses, not {proxy!r}."
+            ) from None
+    return proxies
 
 
 def env_str(name: str, default: str = "") -> str:

@@ -1,4 +1,4 @@
-"""HTTPS and browser protections.
+"""HTTPS and browser protections, and which proxies may say who the client is.
 
 HTTPS-only settings are on for a production start (external servers, DEBUG off) and off for
 the local embedded install, which serves plain http://127.0.0.1. ``DJANGO_SECURE`` overrides.
@@ -6,7 +6,7 @@ the local embedded install, which serves plain http://127.0.0.1. ``DJANGO_SECURE
 
 from __future__ import annotations
 
-from config.settings.env import DEBUG, EMBEDDED_SERVICES, env_bool, env_int
+from config.settings.env import DEBUG, EMBEDDED_SERVICES, env_bool, env_int, env_proxies
 
 SECURE = env_bool("DJANGO_SECURE", not (DEBUG or EMBEDDED_SERVICES))
 if SECURE:
@@ -23,3 +23,7 @@ CSRF_COOKIE_HTTPONLY = False  # the browsable API's forms read it
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Who the client is, for rate limits: the socket's address, unless proxies in front say
+# otherwise in X-Forwarded-For, which anyone can send. A number N trusts the N nearest hops;
+# a list trusts those addresses or networks. None by default (config/http/client_address.py).
+TRUSTED_PROXIES = env_proxies("TRUSTED_PROXIES")

@@ -6,6 +6,8 @@ Each is as strict as the database: JSON must send the type it means (DRF would t
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django.utils.datastructures import MultiValueDict
@@ -20,17 +22,35 @@ _PRICE = {
 }
 
 
-_WHOLE_DIGITS = domain.PRICE_MAX_DIGITS - domain.PRICE_DECIMAL_PLACES
-PRICE_PATTERN = rf"^\d{{1,{_WHOLE_DIGITS}}}(\.\d{{1,{domain.PRICE_DECIMAL_PLACES}}})?$"
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": PRICE_PATTERN})
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": domain.PRICE_PATTERN})
 class PriceField(serializers.DecimalField):
-    """A price: a decimal string, at least 0, two decimal places at most."""
+    """A price: a JSON number, or text of ASCII digits (``domain.PRICE_PATTERN``); at least 0."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", domain.PRICE_MIN)
         super().__init__(**_PRICE, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            price = domain.parse_price(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error), code="invalid") from None
+        return self.quantize(self.validate_precision(price))
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+_BEYOND_ANY_PAGE = 10**18  # what longer numbers count as: int() refuses 4,300 digits and more
+
+
+def whole_number(raw: str, name: str) -> int:
+    """An integer query parameter: ASCII digits only, at least 1; else 400 naming ``name``.
+
+    Python's ``int`` would also read "²", "١٢" or " 7 "; a query parameter may not say those.
+    """
+    digits = raw.lstrip("0") if _WHOLE_NUMBER.fullmatch(raw) else ""
+    if not digits:
+        raise serializers.ValidationError({name: ["Ensure this is a whole number of at least 1."]})
+    return int(digits) if len(digits) < 19 else _BEYOND_ANY_PAGE
 
 
 def _from_form(field: serializers.Field) -> bool:

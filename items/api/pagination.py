@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from items import domain
+from items.api.fields import PriceField, whole_number
 from items.records import Cursor, ItemRecord
 
 Fetch = Callable[..., list[ItemRecord]]
@@ -53,9 +54,7 @@ def _encode_value(value: Any) -> str:
 _SORT_VALUE_FIELDS = {
     "created_at": serializers.DateTimeField(),
     "updated_at": serializers.DateTimeField(),
-    "price": serializers.DecimalField(
-        max_digits=domain.PRICE_MAX_DIGITS, decimal_places=domain.PRICE_DECIMAL_PLACES
-    ),
+    "price": PriceField(),
     "name": serializers.CharField(max_length=domain.NAME_MAX_LENGTH, trim_whitespace=False),
 }
 
@@ -84,9 +83,12 @@ class ItemPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page_size": ["Ensure this is a whole number of at least 1."]})
-        return min(int(raw), self.max_page_size)
+        return min(whole_number(raw, self.page_size_query_param), self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        """``page`` when given; 400 unless a whole number > 0 (past the last page: 404)."""
+        raw = request.query_params.get(self.page_query_param)
+        return 1 if raw is None else whole_number(raw, self.page_query_param)
 
     def wants_cursor(self, request: Request) -> bool:
         return self.cursor_query_param in request.query_params

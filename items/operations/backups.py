@@ -21,7 +21,13 @@ from psycopg import sql
 
 from items.operations.dumps import BackupError, check_readable, dump_database, restore_dump
 from items.operations.manifests import read_manifest, write_manifest
-from items.operations.transfer import catalog_store, export_lines, fingerprint, import_lines
+from items.operations.transfer import (
+    TransferError,
+    catalog_store,
+    export_lines,
+    fingerprint,
+    import_lines,
+)
 from items.signals import announce_item_change
 
 MONGODB_SUFFIX = ".mongodb.jsonl"
@@ -88,7 +94,10 @@ def export_mongodb(target: Path) -> dict[str, int | str]:
 def restore_mongodb(source: Path, expected: dict) -> list[str]:
     """Import a MongoDB export (upserting by id) and compare the catalog with the manifest."""
     store = catalog_store("mongodb")
-    import_lines(store, source)
+    try:
+        import_lines(store, source)
+    except TransferError as error:
+        raise BackupError(str(error)) from None
     count, checksum = fingerprint(store, size=1000)
     if (count, checksum) == (expected["items"], expected["sha256"]):
         return []

@@ -15,10 +15,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from items import domain
 from items.records import ItemRecord
 from items.repository import repository_for
 
@@ -78,11 +78,12 @@ def fingerprint(store: CatalogStore, *, size: int) -> tuple[int, str]:
 
 
 def record_from_line(line: bytes) -> ItemRecord:
-    """The record a canonical line stands for."""
+    """The record a canonical line stands for; ``ValueError`` if it is not one (a price is read
+    by the API's rule, so an edited export cannot bring in "1e2")."""
     values = json.loads(line)
     values.update(
         id=uuid.UUID(values["id"]),
-        price=Decimal(values["price"]),
+        price=domain.parse_price(values["price"]),
         tags=tuple(values["tags"]),
         created_at=datetime.fromisoformat(values["created_at"]),
         updated_at=datetime.fromisoformat(values["updated_at"]),
@@ -104,11 +105,17 @@ def export_lines(store: CatalogStore, target: Path, *, size: int = 1000) -> tupl
 
 
 def import_lines(store: CatalogStore, source: Path, *, size: int = 1000) -> int:
-    """Upsert every record of an export into ``store``, ``size`` at a time."""
+    """Upsert every record of an export into ``store``, ``size`` at a time.
+
+    ``TransferError`` names the first line that is no record; the batches before it are in.
+    """
     imported, pending = 0, []
     with source.open("rb") as lines:
-        for line in lines:
-            pending.append(record_from_line(line))
+        for number, line in enumerate(lines, 1):
+            try:
+                pending.append(record_from_line(line))
+            except ValueError as error:
+                raise TransferError(f"{source.name}, line {number}: {error}") from None
             if len(pending) == size:
                 imported += store.upsert_records(pending)
                 pending = []

@@ -7,6 +7,8 @@ that names one. Each backend is a package that owns its internals:
 
 - ``postgres``: ``PostgresItemRepository`` (ORM, full-text search, COPY, ORM receivers)
 - ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
+
+Both make their search snippets into HTML the same way (``highlights``).
 """
 
 from __future__ import annotations

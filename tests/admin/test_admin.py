@@ -109,6 +109,15 @@ def test_bad_input_shows_the_field_error_and_saves_nothing(admin_client, change,
     assert not Item.objects.exists()
 
 
+@pytest.mark.parametrize("price", ["5_0", "1e2", "\uff11\uff12", "\u0661\u0662", ".5", " 5"])
+def test_the_admin_reads_prices_by_the_api_rule(admin_client, price):
+    form = {"name": "Lampe", "price": price, "category": "autre", "tags": ""}
+    response = admin_client.post(f"{CHANGELIST}add/", form)
+    assert response.status_code == 200
+    assert "price" in response.context["adminform"].form.errors
+    assert not Item.objects.exists()
+
+
 def test_timestamps_are_read_only(admin_client):
     item = ItemFactory()
     page = admin_client.get(f"{CHANGELIST}{item.pk}/change/").content.decode()

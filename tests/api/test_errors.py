@@ -11,6 +11,7 @@ import pytest
 
 from items.repository import get_item_repository
 from tests.support.factories import item_backend, make_item, make_items, skip_without_text_search
+from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,52 @@ def test_bad_fields_get_400_naming_them(user_client, change, field):
     assert response.status_code == 400
     assert field in attrs(response)
     assert get_item_repository().count() == 0
+
+
+# What Python's Decimal (and so DRF) would read, but a price may not say: digit separators,
+# exponents, a bare point, full-width and Arabic-Indic digits, spaces and signs; and JSON that
+# is neither a number nor text.
+LOOSE_PRICES = ["5_0", "1e2", "1E2", "\uff11\uff12", "\u0661\u0662", ".5", "5.", " 5", "5 ", "+5"]
+
+
+@pytest.mark.parametrize("price", [*LOOSE_PRICES, "Infinity", True, [5], {"amount": 5}, None])
+def test_a_price_is_a_json_number_or_ascii_digits(user_client, price):
+    response = user_client.post(LIST, {**GOOD, "price": price}, format="json")
+    assert response.status_code == 400
+    assert attrs(response) == {"price"}
+    assert get_item_repository().count() == 0
+
+
+@pytest.mark.parametrize("price", LOOSE_PRICES)
+@pytest.mark.parametrize("name", ["min_price", "max_price"])
+def test_price_filters_take_ascii_digits_only(anon_client, name, price):
+    response = anon_client.get(LIST, {name: price})
+    assert response.status_code == 400
+    assert attrs(response) == {name}
+
+
+@pytest.mark.parametrize(
+    ("price", "shown"),
+    [
+        (12, "12.00"),
+        (12.5, "12.50"),
+        (-0.0, "0.00"),
+        ("0", "0.00"),
+        ("007.5", "7.50"),
+        ("12345678.99", None),
+    ],
+)
+def test_numbers_and_digit_strings_are_prices(user_client, price, shown):
+    response = user_client.post(LIST, {**GOOD, "price": price}, format="json")
+    assert response.status_code == 201
+    assert response.json()["price"] == (shown or price)
+
+
+@pytest.mark.parametrize("price", ["-1", -1, "-0.5"])
+def test_a_negative_price_is_refused_for_being_negative(user_client, price):
+    response = user_client.post(LIST, {**GOOD, "price": price}, format="json")
+    assert response.status_code == 400
+    assert "greater than or equal to 0" in response.json()["errors"][0]["detail"]
 
 
 def test_missing_fields_are_all_named(user_client):
@@ -117,25 +164,34 @@ def test_bad_list_parameters_get_400_naming_them(anon_client, params, field):
     assert field in attrs(response)
 
 
-@pytest.mark.parametrize("params", [{"page": "9999"}, {"page": "abc"}, {"page": "-1"}])
-def test_pages_past_the_end_are_404_not_500(anon_client, params):
+@pytest.mark.parametrize("page", ["9999", "9" * 5000])
+def test_pages_past_the_end_are_404_not_500(anon_client, page):
     make_item()
-    response = anon_client.get(LIST, params)
+    response = anon_client.get(LIST, {"page": page})
     assert response.status_code == 404
     assert response.json()["type"] == "client_error"
 
 
-@pytest.mark.parametrize("page_size", ["0", "-3", "abc", "1.5", ""])
-def test_a_page_size_that_is_no_positive_whole_number_is_400(anon_client, page_size):
+# Superscript two, full-width 12, Arabic-Indic 12, bold 2: str.isdigit() says yes to all of
+# them, and int() reads all but the first.
+UNICODE_DIGITS = ["\u00b2", "\uff11\uff12", "\u0661\u0662", "\U0001d7d0"]
+
+
+@pytest.mark.parametrize("name", ["page", "page_size"])
+@pytest.mark.parametrize(
+    "value", ["0", "-3", "abc", "1.5", "", "last", "+2", " 2", "2 ", *UNICODE_DIGITS]
+)
+def test_integer_parameters_take_ascii_digits_only(anon_client, name, value):
     make_item()
-    response = anon_client.get(LIST, {"page_size": page_size})
+    response = anon_client.get(LIST, {name: value})
     assert response.status_code == 400
-    assert attrs(response) == {"page_size"}
+    assert attrs(response) == {name}
 
 
-def test_a_huge_page_size_is_capped_at_100(anon_client):
+@pytest.mark.parametrize("page_size", ["999999999999999999999", "9" * 5000])
+def test_a_huge_page_size_is_capped_at_100(anon_client, page_size):
     make_items(101)
-    response = anon_client.get(LIST, {"page_size": "999999999999999999999"})
+    response = anon_client.get(LIST, {"page_size": page_size})
     assert response.status_code == 200 and len(response.json()["results"]) == 100
 
 
@@ -173,18 +229,10 @@ def test_search_without_q_names_it(anon_client):
 
 
 def test_throttled_requests_get_429_in_the_same_shape(anon_client):
-    from rest_framework.settings import api_settings
     from rest_framework.throttling import AnonRateThrottle
 
-    original = AnonRateThrottle.THROTTLE_RATES
-    AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/min"}
-    try:
-        from django.core.cache import cache
-
-        cache.delete_pattern("*throttle_anon*")
+    with throttle_rate(AnonRateThrottle, "anon", "2/min"):
         responses = [anon_client.get(LIST) for _ in range(3)]
-    finally:
-        AnonRateThrottle.THROTTLE_RATES = original
     assert [r.status_code for r in responses] == [200, 200, 429]
     assert responses[-1].json()["errors"][0]["code"] == "throttled"
     assert "Retry-After" in responses[-1]

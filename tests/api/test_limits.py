@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 
-from catalog_cache.redis_guard import run
 from items.models import Item
+from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db
 GOOD = '{"name": "Lampe", "price": "1.00", "category": "autre"}'
@@ -41,24 +38,10 @@ def test_a_huge_tag_list_is_refused_naming_tags(user_client):
     assert response.json()["errors"][0]["attr"] == "tags"
 
 
-@contextlib.contextmanager
-def auth_rate(throttle: type, rate: str, keys: str) -> Iterator[None]:
-    """Run with the ``auth`` rate of ``throttle`` set to ``rate``, its past hits forgotten."""
-    from rest_framework.settings import api_settings
-
-    original = throttle.THROTTLE_RATES
-    throttle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": rate}
-    run(lambda c: [c.delete(k) for k in c.scan_iter(keys)])
-    try:
-        yield
-    finally:
-        throttle.THROTTLE_RATES = original
-
-
 def test_the_token_endpoint_is_rate_limited(anon_client, user):
     from rest_framework.throttling import ScopedRateThrottle
 
-    with auth_rate(ScopedRateThrottle, "3/min", "*throttle_auth*"):
+    with throttle_rate(ScopedRateThrottle, "auth", "3/min"):
         codes = [
             anon_client.post(
                 "/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json"
@@ -72,7 +55,7 @@ def test_the_token_endpoint_is_rate_limited(anon_client, user):
 def test_login_forms_are_rate_limited(client, path):
     from catalog_cache.throttling import LoginThrottle
 
-    with auth_rate(LoginThrottle, "3/min", "*throttle_login*"):
+    with throttle_rate(LoginThrottle, "auth", "3/min"):
         codes = [
             client.post(path, {"username": "x", "password": "wrong"}).status_code for _ in range(4)
         ]

@@ -6,6 +6,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from items.domain import PRICE_PATTERN
+
 pytestmark = pytest.mark.django_db
 
 
@@ -37,6 +39,8 @@ def test_schema_validates_without_warnings(tmp_path):
     detail_put = schema["paths"]["/api/items/{id}/"]["put"]["responses"]
     assert {"200", "400", "401", "403", "404", "415", "429", "500"} <= set(detail_put)
     assert {"200", "400", "404", "429"} <= set(schema["paths"]["/api/items/"]["get"]["responses"])
+    price = schema["components"]["schemas"]["ItemInputRequest"]["properties"]["price"]
+    assert price["pattern"] == PRICE_PATTERN == "^[0-9]{1,8}(\\.[0-9]{1,2})?$"
 
 
 def test_schema_and_docs_are_served(anon_client):

@@ -15,6 +15,7 @@ import pytest
 from catalog_cache import keys
 from catalog_cache.redis_guard import RETRY_SECONDS, guard, run
 from tests.support.factories import ItemFactory
+from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -158,3 +159,46 @@ def test_metric_labels_stay_bounded(anon_client, staff):
     token = Token.objects.create(user=staff).key
     body = anon_client.get("/metrics", HTTP_AUTHORIZATION=f"Token {token}").content.decode()
     assert "RANDOM" not in body and 'method="other"' in body
+
+
+def test_a_disallowed_host_gets_400_on_a_hit_as_on_a_miss(anon_client):
+    item = ItemFactory()
+    paths = [f"/api/items/{item.pk}/", "/api/items/", "/api/items/search/?q=x"]
+    for path in paths:
+        anon_client.get(path)
+        assert anon_client.get(path).status_code == 200  # a hit
+    for path in paths:
+        assert anon_client.get(path, HTTP_HOST="evil.example").status_code == 400
+
+
+def test_cached_anonymous_reads_count_in_the_views_anonymous_bucket(anon_client):
+    from rest_framework.throttling import AnonRateThrottle
+
+    item = ItemFactory()
+    detail = f"/api/items/{item.pk}/"
+    with throttle_rate(AnonRateThrottle, "anon", "3/min"):
+        served = [anon_client.get(detail).status_code for _ in range(3)]  # a miss, two hits
+        refused_hit = anon_client.get(detail)
+        refused_miss = anon_client.get("/api/items/")  # the view's throttle: the same bucket
+    assert served == [200, 200, 200]
+    assert refused_hit.status_code == refused_miss.status_code == 429
+    assert refused_hit.json()["type"] == refused_miss.json()["type"] == "client_error"
+    assert refused_hit.json()["errors"][0]["code"] == "throttled"
+    assert 0 < int(refused_hit["Retry-After"]) <= 60
+
+
+def test_a_hit_stays_one_redis_round_trip(anon_client, monkeypatch):
+    import redis
+
+    item = ItemFactory()
+    detail = f"/api/items/{item.pk}/"
+    anon_client.get(detail)
+    sent, execute = [], redis.Redis.execute_command
+
+    def counted(client, *args, **options):
+        sent.append(args[0])
+        return execute(client, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert anon_client.get(detail).status_code == 200
+    assert sent == ["EVALSHA"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog_cache.redis_guard import OPEN_SECONDS
+from catalog_cache.redis_guard import OPEN_SECONDS, guard
 from catalog_cache.stats import cache_stats
 from tests.support.factories import ItemFactory
 
@@ -63,3 +63,19 @@ def test_an_invalidation_lost_while_redis_was_unreachable_serves_nothing_stale(
     _wait_out_the_breaker()
     assert anon_client.get(detail).json()["price"] == "12.00"
     assert anon_client.get("/api/items/").json()["results"][0]["price"] == "12.00"
+
+
+def test_throttles_in_a_redis_stall_warn_once_and_wait_one_timeout(own_redis, user_client, caplog):
+    ItemFactory()
+    assert user_client.get("/api/items/").status_code == 200  # connected, scripts loaded
+    failures = guard.failures
+    own_redis.stall()
+    try:
+        with caplog.at_level(logging.WARNING):
+            # A signed-in read: its throttle is the first to ask Redis.
+            assert user_client.get("/api/items/").status_code == 200
+    finally:
+        own_redis.resume()
+    assert guard.failures == failures + 1  # one socket timeout, then the circuit is open
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []  # no traceback
+    assert any("Redis unreachable" in r.getMessage() for r in caplog.records)

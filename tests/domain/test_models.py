@@ -93,6 +93,21 @@ def test_loaddata_stores_what_the_api_would(tmp_path, user_client):
     )
 
 
+@pytest.mark.parametrize("price", ["5_0", "1e2", "\uff11\uff12", ".5", True])
+def test_loaddata_reads_prices_by_the_api_rule(tmp_path, price):
+    import json
+
+    from django.core.management import call_command
+    from django.core.serializers.base import DeserializationError
+
+    fixture = tmp_path / "loose.json"
+    fields = {"name": "Lampe", "price": price, "category": "autre", "tags": []}
+    fixture.write_text(json.dumps([{"model": "items.item", "fields": fields}]))
+    with pytest.raises(DeserializationError, match="price"):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert not Item.objects.exists()
+
+
 def test_raw_sql_cannot_bypass_the_price_rule():
     item = Item.objects.create(**VALID)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

@@ -121,3 +121,20 @@ def test_a_target_that_differs_from_its_source_fails_the_command(postgres, mongo
 def test_copying_a_backend_onto_itself_is_refused(mongodb):
     with pytest.raises(CommandError, match="different backends"):
         copy("mongodb", "mongodb")
+
+
+@pytest.mark.parametrize("price", ["1e2", "5_0", "\uff11\uff12", ".5"])
+def test_an_export_line_is_read_by_the_api_price_rule(mongodb, user, tmp_path, price):
+    import json
+
+    from items.operations.transfer import TransferError, export_lines, import_lines
+
+    fill(mongodb, user)
+    export = tmp_path / "catalog.jsonl"
+    export_lines(mongodb, export)
+    lines = export.read_bytes().splitlines(keepends=True)
+    edited = json.loads(lines[0]) | {"price": price}
+    export.write_bytes(json.dumps(edited).encode() + b"\n")
+    with pytest.raises(TransferError, match=r"line 1: .*price"):
+        import_lines(PostgresItemRepository(), export)
+    assert PostgresItemRepository().count() == 0

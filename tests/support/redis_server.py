@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -39,6 +40,13 @@ class OwnRedis:
             self.process.kill()
             self.process.wait()
         self.socket.unlink(missing_ok=True)
+
+    def stall(self) -> None:
+        """Alive and connected, but answering nothing: every command waits out its timeout."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
     def hide(self) -> None:
         """Unreachable but alive, data kept: new connections fail, pooled ones are dropped.

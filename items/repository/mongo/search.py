@@ -9,12 +9,12 @@ searched word, or shares its start with one (a rough stand-in for the stemmer: "
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from items.repository.highlights import MARK_START, MARK_STOP, marked_html, without_markers
 from items.repository.mongo.schema import TEXT_LANGUAGE
 
 _WORD = re.compile(r"[^\W_]+")
@@ -51,15 +51,12 @@ def _is_searched(word: str, searched: set[str]) -> bool:
 
 def highlight(text: str, searched: set[str]) -> str:
     """``text`` HTML-escaped, with its searched words in ``<mark>``."""
-    parts, position = [], 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        parts.append(html.escape(text[position : match.start()]))
-        escaped = html.escape(word)
-        parts.append(f"<mark>{escaped}</mark>" if _is_searched(word, searched) else escaped)
-        position = match.end()
-    parts.append(html.escape(text[position:]))
-    return "".join(parts)
+
+    def mark(word: re.Match) -> str:
+        found = _is_searched(word[0], searched)
+        return f"{MARK_START}{word[0]}{MARK_STOP}" if found else word[0]
+
+    return marked_html(_WORD.sub(mark, without_markers(text)))
 
 
 def snippet(document: Mapping[str, Any], searched: set[str]) -> str:

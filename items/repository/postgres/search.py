@@ -10,7 +10,6 @@ full-text matches.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
 import uuid
@@ -22,14 +21,14 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 from items.models import Item
+from items.repository.highlights import MARK_START, MARK_STOP, marked_html
 
 CONFIG = "public.catalog_fr"
 FUZZY_BELOW = 3
-_MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use sentinels, escaped-safe
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -96,21 +95,28 @@ def matching(items: QuerySet, text: str) -> QuerySet:
 def highlights(text: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     """For each item, a snippet of its name and description with the matched words in <mark>.
 
-    The snippet is HTML-escaped, so it is safe to insert as HTML.
+    The snippet is HTML-escaped and well-formed, so it is safe to insert as HTML.
     """
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    # The item's own text loses the marker characters, so only the headline's marks remain.
+    document = Func(
+        Concat("name", Value(" — "), "description"),
+        Value(MARK_START + MARK_STOP),
+        Value(""),
+        function="translate",
+        output_field=TextField(),
+    )
     snippets = Item.objects.filter(pk__in=item_ids).annotate(
         snippet=SearchHeadline(
-            Concat("name", Value(" — "), "description"),
+            document,
             query,
             config=CONFIG,
-            start_sel=_MARK_START,
-            stop_sel=_MARK_STOP,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
             max_fragments=2,
             fragment_delimiter=" … ",
         )
     )
     return {
-        item_id: html.escape(snippet).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
-        for item_id, snippet in snippets.values_list("id", "snippet")
+        item_id: marked_html(snippet) for item_id, snippet in snippets.values_list("id", "snippet")
     }

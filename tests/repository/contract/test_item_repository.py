@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -308,3 +309,36 @@ def test_an_owner_deletion_rolled_back_changes_nothing(
         User.objects.get(pk=owner_id).delete()
         raise Undone
     assert repository.find_by_id(catalog["Roman"].id) == catalog["Roman"]
+
+
+# Escaped text: no bare <, > or &, nor the markers the backends use; entities whole.
+_ESCAPED_TEXT = re.compile(r"(?:[^<>&\ue000\ue001]|&(?:amp|lt|gt|quot|#x27);)*")
+
+
+def well_formed(snippet: str) -> bool:
+    """Escaped text and <mark> pairs, never nested, every one closed."""
+    open_mark = False
+    for part in re.split(r"(</?mark>)", snippet):
+        if part in ("<mark>", "</mark>"):
+            if open_mark == (part == "<mark>"):
+                return False
+            open_mark = part == "<mark>"
+        elif not _ESCAPED_TEXT.fullmatch(part):
+            return False
+    return not open_mark
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("Veilleuse \ue001 douce", "Une veilleuse \ue000 sans fin"),
+        ("\ue000Veilleuse\ue001\ue001", "\ue001veilleuse"),
+        ("Veilleuse &amp; <mark>faux</mark> &lt; <mar", "veilleuse & <b>gras</b> &#"),
+        ("Veilleuse", "veilleuse <i>&eacute; & co</i> bleue. " * 12),  # cut into fragments
+    ],
+)
+def test_highlights_are_well_formed_whatever_the_text(repository, name, description):
+    item = repository.create(_data(name, description=description))
+    snippet = repository.search_highlights("veilleuse", [item.id])[item.id]
+    assert well_formed(snippet), snippet
+    assert "<mark>" in snippet
