@@ -7,6 +7,7 @@ killed outright.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,11 +38,17 @@ def _servers_of(folder: Path) -> list[psutil.Process]:
 
 
 def _gone(folder: Path, timeout: float = 15.0) -> list[str]:
-    """Wait for every server of ``folder`` to stop; return what is still running."""
+    """Wait for every server of ``folder`` to stop; return what was still running (and kill
+    it, so that a failing test leaves nothing behind either)."""
     deadline = time.monotonic() + timeout
     while (left := _servers_of(folder)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    return [" ".join(p.cmdline()) for p in left if p.is_running()]
+    running = []
+    for process in left:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            running.append(" ".join(process.cmdline()))
+            process.kill()
+    return running
 
 
 def _command(data: Path, wait: int) -> subprocess.Popen:

@@ -33,7 +33,9 @@ def _reachable() -> bool:
     """Whether the server answers within seconds: asked apart from the connection pool, which
     would wait its whole timeout (and log each retry) for a server that is down."""
     try:
-        with psycopg.connect(**connection.get_connection_params(), connect_timeout=3):
+        params = connection.get_connection_params()
+        params.setdefault("connect_timeout", 3)  # the settings' own, when they set one
+        with psycopg.connect(**params):
             return True
     except (psycopg.Error, ImproperlyConfigured):
         return False
