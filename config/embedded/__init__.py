@@ -45,11 +45,22 @@ def boot_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _exit_cleanly(number: int, frame: Any) -> None:
+    # A second signal (a process group told twice, an impatient supervisor) must not cut the
+    # exit hooks short: half-written, the servers' list of users would stop no server again.
+    for signum in (*_STOP_SIGNALS, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
+    sys.exit(128 + number)
+
+
 def _exit_cleanly_on_signals() -> None:
     """Turn SIGTERM/SIGHUP into a normal exit, so the atexit hooks that stop servers run."""
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in _STOP_SIGNALS:
         if signal.getsignal(signum) is signal.SIG_DFL:
-            signal.signal(signum, lambda number, frame: sys.exit(128 + number))
+            signal.signal(signum, _exit_cleanly)
 
 
 def _forget_dead_users(pgdata: Path) -> None:
@@ -63,9 +74,9 @@ def _forget_dead_users(pgdata: Path) -> None:
         return
     try:
         pids = json.loads(pid_file.read_text())
-    except ValueError:
-        pids = []
-    alive = [pid for pid in pids if _is_alive(pid)]
+    except ValueError:  # cut short by a killed process: nobody known is using the server
+        pids = None
+    alive = [pid for pid in pids or [] if _is_alive(pid)]
     if alive != pids:
         pid_file.write_text(json.dumps(alive))
 

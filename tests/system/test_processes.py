@@ -81,6 +81,27 @@ def test_an_interrupted_command_stops_them_too(tmp_path, signum):
     assert _gone(tmp_path) == []
 
 
+def test_a_second_signal_does_not_cut_the_exit_short(tmp_path):
+    command = _command(tmp_path, wait=120)
+    assert command.stdout.readline().split() == ["ready", "1"]
+    command.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    command.send_signal(signal.SIGTERM)  # as a process group told twice would be
+    command.wait(timeout=60)
+    assert _gone(tmp_path) == []
+
+
+def test_a_damaged_list_of_users_does_not_stop_a_start(tmp_path):
+    first = _command(tmp_path, wait=0)
+    first.communicate(timeout=120)
+    assert _gone(tmp_path) == []
+    # What a process killed while writing it leaves: the embedded PostgreSQL's user list, empty.
+    (tmp_path / "postgres" / ".handle_pids.json").write_text("")
+    again = _command(tmp_path, wait=0)
+    assert again.communicate(timeout=120)[0].split() == ["ready", "1"]
+    assert _gone(tmp_path) == []
+
+
 STARTS_A_REDIS = (
     "import sys, time; from pathlib import Path; "
     "from tests.support.redis_server import OwnRedis; "
