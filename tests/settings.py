@@ -22,3 +22,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 # Serve static files from the apps' folders: the suite does not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# No background performance sampler in the test process: tests that break Redis must see only
+# their own calls. The page still samples when viewed; tests/observability starts the thread.
+PERFORMANCE_SAMPLE_SECONDS = 0

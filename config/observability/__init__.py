@@ -3,5 +3,7 @@
 - ``monitoring``: per request, Server-Timing, the slow-query log and Prometheus metrics
 - ``health``: ``/health/`` (liveness) and ``/ready/`` (each service checked, 503 naming it)
 - ``metrics``: ``/metrics`` for staff or a scraper's token
-- ``urls``: the routes of the three endpoints
+- ``pool``: the database pool's use, reported after each request
+- ``performance``: ``/admin/performance/``, the last hour's charts for staff
+- ``urls``: the routes of the probes, the scrape and the performance page
 """

@@ -40,15 +40,16 @@ def _may_read_metrics(request: HttpRequest) -> bool:
     return bool(user.is_authenticated and user.is_staff)
 
 
-def _registry() -> CollectorRegistry:
+def registry() -> CollectorRegistry:
+    """This server's metrics: every worker's, added up, under ``PROMETHEUS_MULTIPROC_DIR``."""
     folder = settings.PROMETHEUS_MULTIPROC_DIR
     if not folder:
         return DEFAULT_REGISTRY
     from prometheus_client import multiprocess
 
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=folder)
-    return registry
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined, path=folder)
+    return combined
 
 
 @non_atomic_requests
@@ -62,7 +63,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
     lines = _cache_lines() + _service_lines() + _embedded_redis_lines()
-    body = generate_latest(_registry()) + lines.encode()
+    body = generate_latest(registry()) + lines.encode()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 

@@ -1,9 +1,10 @@
 """Request monitoring: Server-Timing headers, slow-query logs and Prometheus metrics.
 
-One middleware times each request, counts its SQL queries and their time (logging any slower
-than ``SLOW_QUERY_MS`` with its SQL), reads the Redis time the cache counted
+One middleware times each request, counts its SQL queries and their time (logging and counting
+any slower than ``SLOW_QUERY_MS`` with its SQL), reads the Redis time the cache counted
 (``catalog_cache.timing``), answers with a ``Server-Timing`` header, and records the same
-figures in Prometheus metrics by route.
+figures in Prometheus metrics by route. It also has the pool's use reported after each request
+(``pool``) and keeps this process's performance sampler running (``performance.sampling``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from prometheus_client import Counter, Histogram
 
 from catalog_cache import timing as cache_timing
+from config.observability.performance.sampling import sampler
+from config.observability.pool import report_pool_use
 
 logger = logging.getLogger("catalog.db")
 
@@ -33,6 +37,7 @@ CACHE_TIME = Histogram(
     ["route"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
+SLOW_QUERIES = Counter("catalog_slow_queries", "Queries slower than SLOW_QUERY_MS", ["route"])
 
 
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -44,6 +49,7 @@ class Timings:
 
     db: float = 0.0
     queries: int = 0
+    slow: int = 0
 
 
 def _query_timer(timings: Timings) -> Callable[..., Any]:
@@ -56,6 +62,7 @@ def _query_timer(timings: Timings) -> Callable[..., Any]:
             timings.db += spent
             timings.queries += 1
             if spent * 1000 >= settings.SLOW_QUERY_MS:
+                timings.slow += 1
                 logger.warning(
                     "slow query", extra={"duration_ms": round(spent * 1000, 1), "sql": sql}
                 )
@@ -80,8 +87,11 @@ class MonitoringMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # After Django's own receiver has handed the connection back to the pool.
+        request_finished.connect(report_pool_use, dispatch_uid="catalog-pool-use")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        sampler.keep_running()  # one comparison, unless this process has just been forked
         timings = Timings()
         started = time.perf_counter()
         with (
@@ -100,4 +110,6 @@ class MonitoringMiddleware:
         LATENCY.labels(route, method).observe(total)
         DB_TIME.labels(route).observe(timings.db)
         CACHE_TIME.labels(route).observe(cache.seconds)
+        if timings.slow:
+            SLOW_QUERIES.labels(route).inc(timings.slow)
         return response

@@ -9,6 +9,9 @@ METRICS_TOKEN = env_str("METRICS_TOKEN")  # a Prometheus scraper's bearer token 
 # Every gunicorn worker writes its metrics here and /metrics adds them up (gunicorn.conf.py,
 # which runs before Django, empties it at start).
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+# The performance page's samples: each server's figures every this many seconds, kept an hour
+# in Redis; 0 stops the background sampling (the page still samples when it is viewed).
+PERFORMANCE_SAMPLE_SECONDS = max(env_int("PERFORMANCE_SAMPLE_SECONDS", 10), 0)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "json").lower()  # json | plain
 LOGGING = {
