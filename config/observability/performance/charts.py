@@ -50,6 +50,7 @@ def _chart(kind: type, title: str, labels: list[str], lines: dict[str, Values]) 
         show_minor_x_labels=False,
         legend_at_bottom=True,
         truncate_legend=48,
+        truncate_label=-1,  # "HH:MM" whole
         include_x_axis=True,
         no_data_text="No data yet",
         print_values=False,
