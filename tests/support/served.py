@@ -53,7 +53,7 @@ def request(port: int, method: str, path: str, body: dict | None = None, headers
 class Gunicorn:
     """gunicorn serving the app with ``env``, on a free port."""
 
-    def __init__(self, env: dict[str, str], *, threads: int = 8) -> None:
+    def __init__(self, env: dict[str, str], *, threads: int = 8, workers: int = 1) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
             [
@@ -64,7 +64,7 @@ class Gunicorn:
                 "--worker-class",
                 "gthread",
                 "--workers",
-                "1",
+                str(workers),
                 "--threads",
                 str(threads),
                 "--bind",
