@@ -149,3 +149,55 @@ def test_ready_checks_mongodb_when_selected(anon_client, settings, monkeypatch):
         monkeypatch.setattr(get_item_repository(), "ping", unreachable)
         response = anon_client.get("/ready/")
     assert response.status_code == 503 and response.json()["failing"] == ["mongodb"]
+
+
+def _metric(name: str, labels: dict | None = None) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: no test savepoints to count
+def test_slow_queries_are_counted_by_route(anon_client, settings):
+    ItemFactory()
+    route = {"route": "api/items/"}
+    before = _metric("catalog_slow_queries_total", route)
+    settings.SLOW_QUERY_MS = 0
+    timing = anon_client.get("/api/items/")["Server-Timing"]
+    queries = int(timing.split('desc="')[1].split(" queries")[0])
+    assert queries >= 2
+    assert _metric("catalog_slow_queries_total", route) - before == queries
+    settings.SLOW_QUERY_MS = 60_000
+    anon_client.get("/api/items/?page=1")
+    assert _metric("catalog_slow_queries_total", route) - before == queries  # none slow
+
+
+def test_the_pool_reports_its_use_waits_and_timeouts():
+    from django.db import connection
+    from psycopg_pool import PoolTimeout
+
+    from config.observability.pool import report_pool_use
+
+    connection.ensure_connection()
+    pool = connection.pool
+    waits, timeouts = (
+        _metric("catalog_db_pool_waits_total"),
+        _metric("catalog_db_pool_timeouts_total"),
+    )
+    held = []
+    try:
+        with pytest.raises(PoolTimeout):
+            while True:
+                held.append(pool.getconn(timeout=0.3))
+        report_pool_use()
+        in_use = _metric("catalog_db_pool_connections", {"state": "in_use"})
+        assert in_use == pool.max_size  # every connection lent: the test's own and those held
+        assert _metric("catalog_db_pool_connections", {"state": "idle"}) == 0
+    finally:
+        for held_connection in held:
+            pool.putconn(held_connection)
+    report_pool_use()
+    assert _metric("catalog_db_pool_connections", {"state": "in_use"}) == 1  # the test's own
+    assert _metric("catalog_db_pool_max_connections") == pool.max_size
+    assert _metric("catalog_db_pool_timeouts_total") - timeouts == 1
+    assert _metric("catalog_db_pool_waits_total") - waits >= 1
