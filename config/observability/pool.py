@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
+from django.db.backends.postgresql.base import DatabaseWrapper
 from prometheus_client import Counter, Gauge
 
 CONNECTIONS = Gauge(
@@ -34,32 +35,35 @@ WAITING = Gauge(
 WAITS = Counter("catalog_db_pool_waits", "Requests that had to wait for a pooled connection")
 TIMEOUTS = Counter("catalog_db_pool_timeouts", "Requests that gave up waiting for a connection")
 
-_COUNTERS = {"requests_queued": WAITS, "requests_errors": TIMEOUTS}
-_seen: dict[str, int] = dict.fromkeys(_COUNTERS, 0)
-_seen_lock = threading.Lock()
-
-
-def _pool() -> Any:
-    # Django keeps one pool per alias and process, made on first use; asking for
-    # ``connection.pool`` would make one (and open connections) for a request that needed none.
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    return getattr(type(wrapper), "_connection_pools", {}).get(wrapper.alias)
+_IN_USE, _IDLE = CONNECTIONS.labels("in_use"), CONNECTIONS.labels("idle")
+_COUNTED = ("requests_queued", "requests_errors")  # the pool's counters behind WAITS, TIMEOUTS
+_READ = ("pool_size", "pool_available", "pool_max", "requests_waiting", *_COUNTED)
+_last: dict[str, int] = {}
+_last_lock = threading.Lock()
 
 
 def report_pool_use(**_: Any) -> None:
-    """Set the gauges from this process's pool (a ``request_finished`` receiver)."""
-    pool = _pool()
+    """Set the gauges from this process's pool (a ``request_finished`` receiver).
+
+    Only a change is written: most requests leave the pool as they found it.
+    """
+    # Django keeps one pool per alias and process, made on first use; asking for
+    # ``connection.pool`` would make one (and open connections) for a request that needed none.
+    pool = DatabaseWrapper._connection_pools.get(DEFAULT_DB_ALIAS)
     if pool is None:
         return
-    stats = pool.get_stats()
-    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
-    CONNECTIONS.labels("in_use").set(max(size - idle, 0))
-    CONNECTIONS.labels("idle").set(idle)
-    CAPACITY.set(stats.get("pool_max", 0))
-    WAITING.set(stats.get("requests_waiting", 0))
-    with _seen_lock:
-        for name, counter in _COUNTERS.items():
-            grown = stats.get(name, 0) - _seen[name]
+    everything = pool.get_stats()
+    stats = {name: everything.get(name, 0) for name in _READ}
+    with _last_lock:
+        if stats == _last:
+            return
+        _IN_USE.set(max(stats["pool_size"] - stats["pool_available"], 0))
+        _IDLE.set(stats["pool_available"])
+        CAPACITY.set(stats["pool_max"])
+        WAITING.set(stats["requests_waiting"])
+        for name, counter in zip(_COUNTED, (WAITS, TIMEOUTS), strict=True):
+            grown = stats[name] - _last.get(name, 0)
             if grown > 0:
                 counter.inc(grown)
-            _seen[name] = stats.get(name, 0)
+        _last.clear()
+        _last.update(stats)
