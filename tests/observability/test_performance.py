@@ -216,4 +216,5 @@ def test_the_page_draws_from_what_the_guard_reads(client, staff):
     assert run(lambda c: c.zcard(sampling.series_key(sampling.source_name())), 0) == 1
     html = client.get(PAGE).content.decode()
     assert "Collecting" in html  # one sample: no line yet, and the page says so
+    assert "taken when this page is viewed (background sampling is off)" in " ".join(html.split())
     assert chart_titles(html) == TITLES

@@ -43,6 +43,7 @@ def performance_page(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "Performance",
         "interval": settings.PERFORMANCE_SAMPLE_SECONDS or sampling.PAGE_SAMPLE_SECONDS,
+        "background": bool(settings.PERFORMANCE_SAMPLE_SECONDS),
         "unavailable": samples is _UNAVAILABLE,
     }
     if samples is not _UNAVAILABLE:
