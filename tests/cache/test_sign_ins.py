@@ -18,6 +18,7 @@ from catalog_cache.redis_guard import OPEN_SECONDS
 from catalog_cache.stats import cache_stats
 from items.api.authentication import holder_of
 from tests.support.factories import ItemFactory, UserFactory
+from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -165,3 +166,35 @@ def test_without_redis_tokens_are_checked_in_the_database(own_redis, user, token
     assert client_with(Token.objects.create(user=other).key).get(detail(item)).status_code == 200
     token.delete()
     assert client.get(detail(item)).status_code == 401
+
+
+def test_signed_in_hits_count_in_the_views_user_bucket(token, item):
+    from rest_framework.throttling import UserRateThrottle
+
+    client = client_with(token.key)
+    with throttle_rate(UserRateThrottle, "user", "3/min"):
+        served = [client.get(detail(item)).status_code for _ in range(3)]  # a miss, two hits
+        refused_hit = client.get(detail(item))
+        refused_miss = client.get("/api/items/")  # the view's throttle: the same bucket
+        other = client_with(Token.objects.create(user=UserFactory(username="dan")).key)
+        assert other.get(detail(item)).status_code == 200  # a bucket per user
+    assert served == [200, 200, 200]
+    assert refused_hit.status_code == refused_miss.status_code == 429
+    assert refused_hit.json()["errors"][0]["code"] == "throttled"
+    assert 0 < int(refused_hit["Retry-After"]) <= 60
+
+
+def test_a_signed_in_hit_stays_one_redis_round_trip(token, item, monkeypatch):
+    import redis
+
+    client = client_with(token.key)
+    client.get(detail(item))
+    sent, execute = [], redis.Redis.execute_command
+
+    def counted(client, *args, **options):
+        sent.append(args[0])
+        return execute(client, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert client.get(detail(item)).status_code == 200
+    assert sent == ["EVALSHA"]
