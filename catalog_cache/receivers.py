@@ -42,12 +42,18 @@ _HOLDER_UNCHANGED = frozenset({"last_login"})
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="catalog_cache.user_saved")
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="catalog_cache.user_deleted")
-def user_changed(sender: Any, instance: Any, using: str, **kwargs: Any) -> None:
-    """A user saved (deactivated, made staff or not, a new password) or deleted: their tokens'
-    holders are looked up again."""
+def user_changed(sender: Any, instance: Any, using: str, created: bool, **kwargs: Any) -> None:
+    """A user saved (deactivated, made staff or not, a new password): their tokens' holders are
+    looked up again. (A deleted user's tokens are deleted with them: ``token_changed``.)"""
     fields = kwargs.get("update_fields")
-    if fields is not None and frozenset(fields) <= _HOLDER_UNCHANGED:
+    if created or (fields is not None and frozenset(fields) <= _HOLDER_UNCHANGED):
         return
-    tokens = Token.objects.using(using).filter(user_id=instance.pk).values_list("key", flat=True)
-    _forget_on_commit(list(tokens), using)
+    user_id = instance.pk
+
+    def forget() -> None:
+        # The tokens are read after the commit, so one made meanwhile (and perhaps stored with
+        # the user as they were) is forgotten too.
+        tokens = Token.objects.using(using).filter(user_id=user_id).values_list("key", flat=True)
+        sign_ins.forget(list(tokens))
+
+    transaction.on_commit(forget, using=using)
