@@ -28,6 +28,7 @@ from items.records import (
     ItemData,
     ItemFilter,
     ItemRecord,
+    RecordCheck,
     SortField,
     SortOrder,
 )
@@ -98,13 +99,23 @@ class ItemRepository(Protocol):
         changes: Mapping[str, Any],
         *,
         expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         """Change some writable fields; ``None`` when no such item. Raises ``InvalidItem``,
-        and ``ItemConflict`` when ``expected_updated_at`` is given and no longer current."""
+        and ``ItemConflict`` when ``expected_updated_at`` is given and no longer current.
+        ``check`` sees the current record before the change, which is made only if that record
+        is still current when written; what it raises stops the write."""
         ...
 
-    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
-        """Remove the item; ``False`` when there was none. ``ItemConflict`` as for update."""
+    def delete(
+        self,
+        item_id: uuid.UUID,
+        *,
+        expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
+    ) -> bool:
+        """Remove the item; ``False`` when there was none. ``ItemConflict`` and ``check`` as
+        for update."""
         ...
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
