@@ -116,17 +116,11 @@ class Item(models.Model):
         related_name="items",
         help_text="Owner; empty means the item belongs to the catalog.",
     )
-    # Kept current by PostgreSQL itself, so update(), COPY and raw SQL cannot leave them stale.
-    search_document = models.GeneratedField(
-        expression=SearchDocument("name", "description", "tags"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    search_words = models.GeneratedField(
-        expression=SearchWords("name", "tags"),
-        output_field=models.TextField(),
-        db_persist=True,
-    )
+    # Kept current by PostgreSQL itself (migration 0005's trigger), so update(), COPY and raw SQL
+    # cannot leave them stale: recomputed on INSERT, and on UPDATE only when name, description
+    # or tags change. Never serialized: a loaddata save sends NULL, which the trigger recomputes.
+    search_document = SearchVectorField(editable=False, blank=True, serialize=False)
+    search_words = models.TextField(editable=False, blank=True, serialize=False)
 
     class Meta:
         ordering = ["created_at", "id"]
