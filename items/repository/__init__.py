@@ -50,8 +50,15 @@ class ItemRepository(Protocol):
         """A page of items matching ``filter``, ordered with ``id`` as the tie-break."""
         ...
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
-        """How many items match ``filter`` (and the search ``query`` when given)."""
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
+        """How many items match ``filter`` (and the search ``query`` when given); with
+        ``at_most``, counting stops there, so the cost does not grow with the table."""
         ...
 
     def find_by_id(
