@@ -125,7 +125,15 @@ class Item(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["category", "is_active"], name="item_category_active_idx"),
+            # A category's visible items in list order: the filter is the prefix, the order
+            # and its id tie-break follow, so a page (first or cursor-deep) is a short range.
+            models.Index(
+                fields=["category", "is_active", "created_at", "id"],
+                name="item_category_created_idx",
+            ),
+            models.Index(
+                fields=["category", "is_active", "price", "id"], name="item_category_price_idx"
+            ),
             models.Index(fields=["price"], name="item_price_idx"),
             models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
             GinIndex(fields=["tags"], name="item_tags_gin"),
