@@ -23,6 +23,7 @@ import urllib.parse
 from bench.search import ITEMS, PORT, _percentiles, _prepare
 from bench.server import serve, stop
 
+os.environ.setdefault("THROTTLE_USER_RATE", "100000000/min")
 ROUNDS = int(os.environ.get("BENCH_LIST_ROUNDS", "200"))
 CATEGORY = "livre"
 DEEP_FROM, DEEP_TO = 100_000, 200_000
