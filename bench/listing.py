@@ -89,11 +89,10 @@ def main() -> None:
     finally:
         stop(server)
     print(f"\n{ITEMS:,} items; category={CATEGORY}, anonymous, cache off, one request at a time")
-    print(
-        f"{'ordering':<12} {'page':<13} {'p50':>7} {'p99':>7}  ms (target: p99 < {TARGET_P99_MS})"
-    )
-    for ordering, kind, (p50, p99) in rows:
-        print(f"{ordering:<12} {kind:<13} {p50:>7.1f} {p99:>7.1f}")
+    print(f"target: p99 under {TARGET_P99_MS} ms; 'db' is the database's share (Server-Timing)")
+    print(f"{'ordering':<12} {'page':<13} {'p50':>7} {'p99':>7} {'db p50':>7} {'db p99':>7}  ms")
+    for ordering, kind, (p50, p99), (d50, d99) in rows:
+        print(f"{ordering:<12} {kind:<13} {p50:>7.1f} {p99:>7.1f} {d50:>7.1f} {d99:>7.1f}")
 
 
 if __name__ == "__main__":
