@@ -81,7 +81,53 @@ def _decode_value(sort_by: str, raw: Any) -> Any:
     return _SORT_VALUE_FIELDS[sort_by].run_validation(raw)
 
 
-class ItemPagination(PageNumberPagination):
+class ItemPaginationSchema:
+    """The OpenAPI description of ``ItemPagination``'s pages and parameters."""
+
+    count_cap: int
+    max_page_size: int
+    page_size_query_param: str
+    cursor_query_param: str
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["nullable"] = True
+        response["properties"]["count"]["description"] = (
+            f"How many items match, counted up to {self.count_cap:,}; when count_exact is "
+            "false, more than this many match. Null in cursor mode."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "nullable": True,
+            "example": True,
+            "description": f"False when more than {self.count_cap:,} items match (count is "
+            "then the cap, and page numbers stop there: follow cursor pages beyond). Null in "
+            "cursor mode, which never counts.",
+        }
+        response["required"] = [*response.get("required", []), "count_exact"]
+        return response
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # both are whole numbers of at least 1
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Items per page; larger values are capped at {self.max_page_size}."
+                )
+        return [
+            *parameters,
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Keyset cursor from a previous response; empty to start.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+
+class ItemPagination(ItemPaginationSchema, PageNumberPagination):
     """Page-number pages (``page``, ``page_size`` up to 100), or ``cursor`` pages.
 
     Page-number mode counts exactly up to ``count_cap`` items: beyond, ``count`` is the cap,
@@ -168,43 +214,6 @@ class ItemPagination(PageNumberPagination):
                 "results": data,
             }
         )
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        response = super().get_paginated_response_schema(schema)
-        response["properties"]["count"]["nullable"] = True
-        response["properties"]["count"]["description"] = (
-            f"How many items match, counted up to {self.count_cap:,}; when count_exact is "
-            "false, more than this many match. Null in cursor mode."
-        )
-        response["properties"]["count_exact"] = {
-            "type": "boolean",
-            "nullable": True,
-            "example": True,
-            "description": f"False when more than {self.count_cap:,} items match (count is "
-            "then the cap, and page numbers stop there: follow cursor pages beyond). Null in "
-            "cursor mode, which never counts.",
-        }
-        response["required"] = [*response.get("required", []), "count_exact"]
-        return response
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:  # both are whole numbers of at least 1
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Items per page; larger values are capped at {self.max_page_size}."
-                )
-        return [
-            *parameters,
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Keyset cursor from a previous response; empty to start.",
-                "schema": {"type": "string"},
-            },
-        ]
 
     def _cursor_link(self, edge: list[ItemRecord], reverse: bool) -> str | None:
         if not edge:  # an empty page (its neighbours went away): nothing to continue from
