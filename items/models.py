@@ -129,22 +129,24 @@ class Item(models.Model):
         related_name="items",
         help_text="Owner; empty means the item belongs to the catalog.",
     )
-    # Kept current by PostgreSQL itself, so update(), COPY and raw SQL cannot leave them stale.
-    search_document = models.GeneratedField(
-        expression=SearchDocument("name", "description", "tags"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    search_words = models.GeneratedField(
-        expression=SearchWords("name", "tags"),
-        output_field=models.TextField(),
-        db_persist=True,
-    )
+    # Kept current by PostgreSQL itself (migration 0005's trigger), so update(), COPY and raw SQL
+    # cannot leave them stale: recomputed on INSERT, and on UPDATE only when name, description
+    # or tags change. Never serialized: a loaddata save sends NULL, which the trigger recomputes.
+    search_document = SearchVectorField(editable=False, blank=True, serialize=False)
+    search_words = models.TextField(editable=False, blank=True, serialize=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["category", "is_active"], name="item_category_active_idx"),
+            # A category's visible items in list order: the filter is the prefix, the order
+            # and its id tie-break follow, so a page (first or cursor-deep) is a short range.
+            models.Index(
+                fields=["category", "is_active", "created_at", "id"],
+                name="item_category_created_idx",
+            ),
+            models.Index(
+                fields=["category", "is_active", "price", "id"], name="item_category_price_idx"
+            ),
             models.Index(fields=["price"], name="item_price_idx"),
             models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
             GinIndex(fields=["tags"], name="item_tags_gin"),

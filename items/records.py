@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -56,6 +57,14 @@ class Viewer:
     @property
     def sees_all(self) -> bool:
         return self.is_staff
+
+    def sees(self, record: ItemRecord) -> bool:
+        """Whether this viewer may see ``record`` (the rule every backend's filter applies)."""
+        return (
+            self.sees_all
+            or record.is_active
+            or (self.user_id is not None and record.created_by_id == self.user_id)
+        )
 
     @property
     def cache_scope(self) -> str:
@@ -117,6 +126,9 @@ class ItemData:
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
+# Judges the current record of an item about to change, under the write's lock: raises to stop
+# the write (the API's visibility, permission and If-Match rules).
+RecordCheck = Callable[[ItemRecord], None]
 
 
 class ItemNotFound(LookupError):

@@ -2,13 +2,12 @@
 
 A detail's ETag is the one Django's ConditionalGetMiddleware puts on its JSON body, so the tag
 ``If-Match`` is checked against is computed the same way from the current representation.
-The repository then re-checks the version under its write lock, so two clients racing with
-the same tag cannot both win.
+The tag is checked on the record the write has locked, so two clients racing with the same tag
+cannot both win.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
@@ -29,17 +28,12 @@ def representation_etag(data: Any) -> str:
     return response["ETag"]
 
 
-def expected_version(request: Request, record: ItemRecord) -> datetime | None:
-    """The version ``If-Match`` pins the write to: None without the header (or with ``*``).
-
-    Raises ``PreconditionFailed`` when the header names no current representation.
-    """
+def check_if_match(request: Request, record: ItemRecord) -> None:
+    """``PreconditionFailed`` unless ``If-Match`` is absent, ``*``, or names ``record``'s
+    current representation. Called under the write's lock, so the record cannot move on."""
     header = request.headers.get("If-Match")
     if header is None:
-        return None
+        return
     offered = parse_etags(header)
-    if "*" in offered:
-        return None
-    if representation_etag(ItemSerializer(record).data) not in offered:
+    if "*" not in offered and representation_etag(ItemSerializer(record).data) not in offered:
         raise PreconditionFailed()
-    return record.updated_at

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,21 +26,30 @@ Fetch = Callable[..., list[ItemRecord]]
 
 
 class RecordWindow:
-    """A lazy, sliceable view of a repository query, as Django's ``Paginator`` wants one."""
+    """A lazy, sliceable view of a repository query, as Django's ``Paginator`` wants one.
 
-    def __init__(self, fetch: Fetch, count: Callable[[], int]) -> None:
+    Its count is exact up to ``cap`` items; beyond, it is ``cap`` and ``exact`` is False.
+    ``count(at_most=)`` reads the repository (one item more than the cap, to know).
+    """
+
+    def __init__(self, fetch: Fetch, count: Callable[..., int], cap: int) -> None:
         self._fetch = fetch
         self._count = count
+        self.cap = cap
 
     @cached_property
-    def _total(self) -> int:
-        return self._count()
+    def _counted(self) -> int:
+        return self._count(at_most=self.cap + 1)
+
+    @property
+    def exact(self) -> bool:
+        return self._counted <= self.cap
 
     def count(self) -> int:
-        return self._total
+        return min(self._counted, self.cap)
 
     def __len__(self) -> int:
-        return self._total
+        return self.count()
 
     def __getitem__(self, window: slice) -> list[ItemRecord]:
         start = window.start or 0
@@ -59,6 +68,12 @@ _SORT_VALUE_FIELDS = {
 }
 
 
+def encode_cursor(ordering: str, value: Any, item_id: uuid.UUID, reverse: bool = False) -> str:
+    """The ``cursor`` token for the position (sort ``value``, ``item_id``) under ``ordering``."""
+    payload = [ordering, _encode_value(value), str(item_id), reverse]
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
 def _decode_value(sort_by: str, raw: Any) -> Any:
     """A cursor's sort value, checked as strictly as the field it stands for."""
     if not isinstance(raw, str):
@@ -66,17 +81,90 @@ def _decode_value(sort_by: str, raw: Any) -> Any:
     return _SORT_VALUE_FIELDS[sort_by].run_validation(raw)
 
 
-class ItemPagination(PageNumberPagination):
+class ItemPaginationSchema:
+    """The OpenAPI description of ``ItemPagination``'s pages and parameters."""
+
+    count_cap: int
+    max_page_size: int
+    page_size_query_param: str
+    cursor_query_param: str
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["nullable"] = True
+        response["properties"]["count"]["description"] = (
+            f"How many items match, counted up to {self.count_cap:,}; when count_exact is "
+            "false, more than this many match. Null in cursor mode."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "nullable": True,
+            "example": True,
+            "description": f"False when more than {self.count_cap:,} items match (count is "
+            "then the cap, and page numbers stop there: follow cursor pages beyond). Null in "
+            "cursor mode, which never counts.",
+        }
+        response["required"] = [*response.get("required", []), "count_exact"]
+        return response
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # both are whole numbers of at least 1
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Items per page; larger values are capped at {self.max_page_size}."
+                )
+        return [
+            *parameters,
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Keyset cursor from a previous response; empty to start.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+
+class ItemPagination(ItemPaginationSchema, PageNumberPagination):
     """Page-number pages (``page``, ``page_size`` up to 100), or ``cursor`` pages.
 
-    Cursor mode starts with ``?cursor=`` left empty and follows ``next``/``previous``; it never
-    counts, so its ``count`` is null, and deep pages cost no OFFSET scan.
+    Page-number mode counts exactly up to ``count_cap`` items: beyond, ``count`` is the cap,
+    ``count_exact`` is false (there are more), page numbers reach the cap, and a list's last
+    numbered page links on to cursor pages. Cursor mode starts with ``?cursor=`` left empty and
+    follows ``next``/``previous``; it never counts (``count`` and ``count_exact`` are null),
+    and deep pages cost no OFFSET scan.
     """
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
     cursor_query_param = "cursor"
+    count_cap = 10_000
+
+    def paginate_window(
+        self, window: RecordWindow, request: Request, view: Any, ordering: str | None = None
+    ) -> list[ItemRecord]:
+        """One numbered page of ``window``; with ``ordering`` (lists), a count past the cap
+        ends the numbered pages with a link to cursor pages."""
+        self._window, self._ordering = window, ordering
+        self._sort_by = ordering.lstrip("-") if ordering else None
+        try:
+            return self.paginate_queryset(window, request, view)
+        except NotFound:
+            if window.exact:
+                raise
+            raise NotFound(
+                f"Page numbers reach the first {window.cap} items; "
+                f"follow cursor pages (?{self.cursor_query_param}=) beyond."
+            ) from None
+
+    def get_next_link(self) -> str | None:
+        window = getattr(self, "_window", None)
+        if self.page.has_next() or window is None or window.exact or not self._ordering:
+            return super().get_next_link()
+        return self._cursor_link(list(self.page)[-1:], False)
 
     def get_page_size(self, request: Request) -> int:
         """``page_size`` when given (capped at ``max_page_size``); 400 unless a whole number > 0."""
@@ -114,47 +202,24 @@ class ItemPagination(PageNumberPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         if getattr(self, "page", None) is not None:
-            return super().get_paginated_response(data)
+            response = super().get_paginated_response(data)
+            response.data["count_exact"] = self._window.exact
+            return response
         return Response(
             {
                 "count": None,
+                "count_exact": None,
                 "next": self._cursor_link(self._rows[-1:], False) if self._has_next else None,
                 "previous": self._cursor_link(self._rows[:1], True) if self._has_previous else None,
                 "results": data,
             }
         )
 
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        response = super().get_paginated_response_schema(schema)
-        response["properties"]["count"]["nullable"] = True
-        response["properties"]["count"]["description"] = "Null in cursor mode."
-        return response
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:  # both are whole numbers of at least 1
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Items per page; larger values are capped at {self.max_page_size}."
-                )
-        return [
-            *parameters,
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Keyset cursor from a previous response; empty to start.",
-                "schema": {"type": "string"},
-            },
-        ]
-
     def _cursor_link(self, edge: list[ItemRecord], reverse: bool) -> str | None:
         if not edge:  # an empty page (its neighbours went away): nothing to continue from
             return None
         record = edge[0]
-        payload = [self._ordering, _encode_value(record.sort_value(self._sort_by)), str(record.id)]
-        token = base64.urlsafe_b64encode(json.dumps([*payload, reverse]).encode()).decode()
+        token = encode_cursor(self._ordering, record.sort_value(self._sort_by), record.id, reverse)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, token)
 

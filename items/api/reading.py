@@ -1,7 +1,8 @@
 """The items API's reads: list, search and read one, each served through the response cache.
 
 Filters are validated at the edge and passed down as an ``ItemFilter``; the repository fetches
-only the page asked for (page numbers, or a keyset cursor that never counts).
+only the page asked for (page numbers, counted up to a cap, or a keyset cursor that never
+counts).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class ItemReadMixin:
             conditions.viewer,
             self.headers,
             lambda: self._paginated(
-                request, fetch, lambda: self.repository.count(conditions), query
+                request, fetch, lambda **cap: self.repository.count(conditions, **cap), query
             ),
         )
 
@@ -61,8 +62,8 @@ class ItemReadMixin:
         def fetch(**window: Any) -> list[ItemRecord]:
             return self.repository.search(text, filter=conditions, **window) if text else []
 
-        def count() -> int:
-            return self.repository.count(conditions, query=text) if text else 0
+        def count(**cap: int) -> int:
+            return self.repository.count(conditions, query=text, **cap) if text else 0
 
         def results(records: list[ItemRecord]) -> list:
             marks = {}
@@ -99,6 +100,8 @@ class ItemReadMixin:
                 request, fetch, sort_by, query.validated_data["ordering"]
             )
         else:
-            records = paginator.paginate_queryset(RecordWindow(fetch, count), request, self)
+            window = RecordWindow(fetch, count, paginator.count_cap)
+            ordering = query.validated_data["ordering"] if query is not None else None
+            records = paginator.paginate_window(window, request, self, ordering)
         data = results(records) if results else ItemSerializer(records, many=True).data
         return self.get_paginated_response(data).data

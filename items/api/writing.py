@@ -1,7 +1,9 @@
 """The items API's writes: create, replace, patch and delete through the repository.
 
-``If-Match`` pins a write to the version the client read (412 when it moved on); the repository
-re-checks that version under its write lock. Rule violations become 400s naming the field.
+A change or a deletion reads nothing before it writes: the repository locks the item and hands
+its current record to ``_check_writable``, which applies visibility (404), permission (403) and
+``If-Match`` (412) to it under that lock; the response is built from the row the write returns.
+Rule violations become 400s naming the field.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from config.http.errors import PreconditionFailed
-from items.api.etags import expected_version, representation_etag
+from items.api.etags import check_if_match, representation_etag
+from items.api.permissions import viewer_of
 from items.api.serializers import ItemInputSerializer, ItemSerializer
-from items.records import InvalidItem, ItemConflict
+from items.records import InvalidItem, ItemConflict, ItemRecord
 
 
 class ItemWriteMixin:
@@ -36,13 +39,17 @@ class ItemWriteMixin:
         )
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        record = self.get_object()
-        expected = expected_version(request, record)
-        payload = self._valid_input(request, partial=partial)
+        item_id = self._item_id()
+        payload = ItemInputSerializer(data=request.data, partial=partial)
+        valid = payload.is_valid()
+
+        def check(record: ItemRecord) -> None:
+            self._check_writable(record)
+            if not valid:  # judged after who may write, as DRF's own update would
+                raise ValidationError(payload.errors)
+
         changed = self._write(
-            lambda: self.repository.update(
-                record.id, payload.validated_data, expected_updated_at=expected
-            )
+            lambda: self.repository.update(item_id, payload.validated_data, check=check)
         )
         if changed is None:
             raise NotFound("No item has this id.")
@@ -53,11 +60,19 @@ class ItemWriteMixin:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        record = self.get_object()
-        expected = expected_version(request, record)
-        if not self._write(lambda: self.repository.delete(record.id, expected_updated_at=expected)):
+        item_id = self._item_id()
+        if not self._write(lambda: self.repository.delete(item_id, check=self._check_writable)):
             raise NotFound("No item has this id.")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _check_writable(self, record: ItemRecord) -> None:
+        """The rules a write answers to, judged on the locked record the write will change:
+        404 unless the caller sees it, 403 unless they may change it, 412 unless ``If-Match``
+        names its current representation."""
+        if not viewer_of(self.request).sees(record):
+            raise NotFound("No item has this id.")
+        self.check_object_permissions(self.request, record)
+        check_if_match(self.request, record)
 
     def _valid_input(self, request: Request, *, partial: bool) -> ItemInputSerializer:
         serializer = ItemInputSerializer(data=request.data, partial=partial)

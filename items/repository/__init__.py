@@ -28,6 +28,7 @@ from items.records import (
     ItemData,
     ItemFilter,
     ItemRecord,
+    RecordCheck,
     SortField,
     SortOrder,
 )
@@ -49,8 +50,15 @@ class ItemRepository(Protocol):
         """A page of items matching ``filter``, ordered with ``id`` as the tie-break."""
         ...
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
-        """How many items match ``filter`` (and the search ``query`` when given)."""
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
+        """How many items match ``filter`` (and the search ``query`` when given); with
+        ``at_most``, counting stops there, so the cost does not grow with the table."""
         ...
 
     def find_by_id(
@@ -98,13 +106,23 @@ class ItemRepository(Protocol):
         changes: Mapping[str, Any],
         *,
         expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         """Change some writable fields; ``None`` when no such item. Raises ``InvalidItem``,
-        and ``ItemConflict`` when ``expected_updated_at`` is given and no longer current."""
+        and ``ItemConflict`` when ``expected_updated_at`` is given and no longer current.
+        ``check`` sees the current record before the change, which is made only if that record
+        is still current when written; what it raises stops the write."""
         ...
 
-    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
-        """Remove the item; ``False`` when there was none. ``ItemConflict`` as for update."""
+    def delete(
+        self,
+        item_id: uuid.UUID,
+        *,
+        expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
+    ) -> bool:
+        """Remove the item; ``False`` when there was none. ``ItemConflict`` and ``check`` as
+        for update."""
         ...
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:

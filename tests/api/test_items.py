@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from items.api.pagination import ItemPagination
 from items.repository import get_item_repository
 from tests.support.factories import item_backend, make_item, make_items, skip_without_text_search
 
@@ -190,8 +191,8 @@ def test_ordering_is_stable_with_id_tie_break(anon_client, ordering):
 def test_page_number_pagination_and_cap(anon_client):
     make_items(5)
     page = anon_client.get(LIST, {"page_size": 2, "page": 2}).json()
-    assert set(page) == {"count", "next", "previous", "results"}
-    assert page["count"] == 5 and len(page["results"]) == 2
+    assert set(page) == {"count", "count_exact", "next", "previous", "results"}
+    assert page["count"] == 5 and page["count_exact"] is True and len(page["results"]) == 2
     assert "page=3" in page["next"] and page["previous"]
     make_items(100)
     assert len(anon_client.get(LIST, {"page_size": 100000}).json()["results"]) == 100
@@ -206,12 +207,46 @@ def test_cursor_pagination_visits_every_item_once(anon_client):
     seen, url, params = [], LIST, {"ordering": "-price", "page_size": 3, "cursor": ""}
     while url:
         page = anon_client.get(url, params).json()
-        assert page["count"] is None
+        assert page["count"] is None and page["count_exact"] is None
         seen += [i["id"] for i in page["results"]]
         url, params = page["next"], None
     assert seen == expected
     back = anon_client.get(page["previous"]).json() if page["previous"] else None
     assert back is not None and [i["id"] for i in back["results"]] == expected[3:6]
+
+
+def test_counts_stop_at_the_cap_and_say_so(anon_client, monkeypatch):
+    monkeypatch.setattr(ItemPagination, "count_cap", 3)
+    make_items(5, name="Lampe")
+    walk = {"ordering": "price", "page_size": 50, "cursor": ""}
+    everything = anon_client.get(LIST, walk).json()["results"]
+    assert len(everything) == 5
+    first = anon_client.get(LIST, {"ordering": "price", "page_size": 2}).json()
+    assert (first["count"], first["count_exact"]) == (3, False)
+    assert "page=2" in first["next"]
+    # The last numbered page stops at the cap and links on to cursor pages for the rest.
+    last = anon_client.get(first["next"]).json()
+    assert [i["id"] for i in first["results"] + last["results"]] == [
+        i["id"] for i in everything[:3]
+    ]
+    assert "cursor=" in last["next"] and "page=" not in last["next"]
+    rest = anon_client.get(last["next"]).json()
+    assert rest["count"] is None and [i["id"] for i in rest["results"]] == [
+        i["id"] for i in everything[3:5]
+    ]
+    beyond = anon_client.get(LIST, {"ordering": "price", "page_size": 2, "page": 3})
+    assert beyond.status_code == 404 and "cursor" in beyond.json()["errors"][0]["detail"]
+    none = anon_client.get(LIST, {"is_active": "false"}).json()
+    assert (none["count"], none["count_exact"]) == (0, True)
+
+
+def test_search_counts_stop_at_the_cap(anon_client, monkeypatch, backend):
+    skip_without_text_search(backend)
+    monkeypatch.setattr(ItemPagination, "count_cap", 3)
+    make_items(5, name="Lampe")
+    found = anon_client.get("/api/items/search/", {"q": "lampe", "page_size": 2}).json()
+    assert (found["count"], found["count_exact"]) == (3, False)
+    assert anon_client.get("/api/items/search/", {"q": "lampe", "page": 3}).status_code == 404
 
 
 # PostgreSQL only: it counts SQL queries, and on MongoDB the items cost none.

@@ -189,13 +189,17 @@ def filter_query(filter: ItemFilter) -> Query:
 
 
 def after_cursor(sort_by: str, descending: bool, cursor: Cursor) -> Query:
-    """Items strictly beyond ``cursor`` in the walk's direction, ``_id`` breaking ties."""
+    """Items strictly beyond ``cursor`` in the walk's direction, ``_id`` breaking ties.
+
+    The redundant inclusive bound lets an index on (..., sort value, _id) start at the cursor.
+    """
     forward = descending == cursor.reverse  # ascending walk in key order
-    op = "$gt" if forward else "$lt"
+    op, bound = ("$gt", "$gte") if forward else ("$lt", "$lte")
     value = stored_value(sort_by, cursor.value)
     return {
+        sort_by: {bound: value},
         "$or": [
             {sort_by: {op: value}},
             {sort_by: value, "_id": {op: bson_id(cursor.id)}},
-        ]
+        ],
     }

@@ -46,13 +46,23 @@ class MongoItemReads:
         rows = self._page(query, [(sort_by, direction), ("_id", direction)], limit, offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
         conditions = filter_query(filter)
-        if query is None:
-            return self.collection.count_documents(conditions)
-        if not query.strip():
-            return 0
-        return self.collection.count_documents(all_of([text_query(query), conditions]))
+        if query is not None:
+            if not query.strip():
+                return 0
+            conditions = all_of([text_query(query), conditions])
+        if at_most is not None:
+            if at_most <= 0:  # count_documents reads limit=0 as "no limit"
+                return 0
+            return self.collection.count_documents(conditions, limit=at_most)
+        return self.collection.count_documents(conditions)
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()

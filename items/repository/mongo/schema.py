@@ -64,6 +64,15 @@ ITEM_INDEXES = [
         default_language=TEXT_LANGUAGE,
     ),
     IndexModel([("category", ASCENDING), ("is_active", ASCENDING)], name="item_category_active"),
+    # A category's visible items in list order (as PostgreSQL's item_category_*_idx).
+    IndexModel(
+        [(name, ASCENDING) for name in ("category", "is_active", "created_at", "_id")],
+        name="item_category_created",
+    ),
+    IndexModel(
+        [(name, ASCENDING) for name in ("category", "is_active", "price", "_id")],
+        name="item_category_price",
+    ),
     IndexModel([("price", ASCENDING)], name="item_price"),
     IndexModel([("tags", ASCENDING)], name="item_tags"),
     IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="item_created_id"),

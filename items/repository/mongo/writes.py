@@ -15,7 +15,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 
-from items.records import ItemConflict, ItemData, ItemRecord
+from items.records import ItemConflict, ItemData, ItemRecord, RecordCheck
 from items.repository.mongo.documents import (
     MILLISECOND,
     Query,
@@ -30,6 +30,8 @@ from items.repository.mongo.documents import (
 )
 from items.signals import announce_item_change
 
+# A write judged on a version that another write then replaced is judged again, this many times.
+_CHECKED_ATTEMPTS = 5
 SOURCE = "mongodb"  # what every item_changed from this backend names as its source
 
 
@@ -56,41 +58,65 @@ class MongoItemWrites:
         changes: Mapping[str, Any],
         *,
         expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         values = checked(changes, change=True)
-        current = self.collection.find_one({"_id": bson_id(item_id)}, {"updated_at": 1})
+        for _ in range(_CHECKED_ATTEMPTS):
+            current = self._checked_current(item_id, expected_updated_at, check)
+            if current is None:
+                return None
+            selector: Query = {"_id": bson_id(item_id)}
+            if expected_updated_at is not None or check is not None:
+                selector["updated_at"] = current["updated_at"]  # atomic: only if unchanged
+            # Milliseconds are coarse: make sure every change still moves updated_at forward.
+            stamp = max(now_millisecond(), to_millisecond(current["updated_at"]) + MILLISECOND)
+            change: Query = {"$max": {"updated_at": stamp}}
+            if values:
+                change["$set"] = stored_fields(values)
+            document = self.collection.find_one_and_update(
+                selector, change, return_document=ReturnDocument.AFTER
+            )
+            if document is not None:
+                announce([item_id])
+                return record_of(document)
+            # Deleted, or changed since it was checked: judge the item as it is now.
+        raise ItemConflict(str(item_id))
+
+    def delete(
+        self,
+        item_id: uuid.UUID,
+        *,
+        expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
+    ) -> bool:
+        for _ in range(_CHECKED_ATTEMPTS):
+            selector: Query = {"_id": bson_id(item_id)}
+            if expected_updated_at is not None or check is not None:
+                current = self._checked_current(item_id, expected_updated_at, check)
+                if current is None:
+                    return False
+                selector["updated_at"] = current["updated_at"]
+            if self.collection.delete_one(selector).deleted_count:
+                announce([item_id])
+                return True
+            if "updated_at" not in selector:
+                return False
+        raise ItemConflict(str(item_id))
+
+    def _checked_current(
+        self, item_id: uuid.UUID, expected_updated_at: datetime | None, check: RecordCheck | None
+    ) -> Query | None:
+        """The item's document, once its record passed ``expected_updated_at`` and ``check``."""
+        current = self.collection.find_one({"_id": bson_id(item_id)})
         if current is None:
             return None
-        selector: Query = {"_id": bson_id(item_id)}
-        if expected_updated_at is not None:
-            if to_millisecond(current["updated_at"]) != to_millisecond(expected_updated_at):
-                raise ItemConflict(str(item_id))
-            selector["updated_at"] = current["updated_at"]  # atomic: only if still unchanged
-        # Milliseconds are coarse: make sure every change still moves updated_at forward.
-        stamp = max(now_millisecond(), to_millisecond(current["updated_at"]) + MILLISECOND)
-        change: Query = {"$max": {"updated_at": stamp}}
-        if values:
-            change["$set"] = stored_fields(values)
-        document = self.collection.find_one_and_update(
-            selector, change, return_document=ReturnDocument.AFTER
-        )
-        if document is None:  # deleted, or (with an expected version) changed, meanwhile
-            if expected_updated_at is not None and self.find_by_id(item_id) is not None:
-                raise ItemConflict(str(item_id))
-            return None
-        announce([item_id])
-        return record_of(document)
-
-    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
-        selector: Query = {"_id": bson_id(item_id)}
-        if expected_updated_at is not None:
-            selector["updated_at"] = to_millisecond(expected_updated_at)
-        deleted = self.collection.delete_one(selector).deleted_count
-        if not deleted and expected_updated_at is not None and self.find_by_id(item_id):
+        if expected_updated_at is not None and to_millisecond(
+            current["updated_at"]
+        ) != to_millisecond(expected_updated_at):
             raise ItemConflict(str(item_id))
-        if deleted:
-            announce([item_id])
-        return deleted > 0
+        if check is not None:
+            check(record_of(current))
+        return current
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         query = {"_id": {"$in": [bson_id(i) for i in ids]}, "is_active": {"$ne": is_active}}

@@ -57,9 +57,15 @@ def filtered(filter: ItemFilter) -> QuerySet:
 
 
 def after(sort_by: str, descending: bool, cursor: Cursor) -> Q:
-    """Items strictly beyond ``cursor`` in the walk's direction, ``id`` breaking ties."""
+    """Items strictly beyond ``cursor`` in the walk's direction, ``id`` breaking ties.
+
+    The redundant inclusive bound on the sort value is what lets an index on (..., sort value,
+    id) start its scan at the cursor: from the OR alone PostgreSQL would read every entry
+    before it, so a deep page would cost as much as the OFFSET it replaces.
+    """
     forward = descending == cursor.reverse  # ascending walk in key order
-    op = "gt" if forward else "lt"
-    return Q(**{f"{sort_by}__{op}": cursor.value}) | Q(
+    op, bound = ("gt", "gte") if forward else ("lt", "lte")
+    beyond = Q(**{f"{sort_by}__{op}": cursor.value}) | Q(
         **{sort_by: cursor.value, f"id__{op}": cursor.id}
     )
+    return Q(**{f"{sort_by}__{bound}": cursor.value}) & beyond

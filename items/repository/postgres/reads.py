@@ -33,9 +33,18 @@ class PostgresItemReads:
         rows = records(qs, limit=limit, offset=offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
         qs = filtered(filter)
-        return postgres_search.matching(qs, query).count() if query is not None else qs.count()
+        if query is not None:
+            qs = postgres_search.matching(qs, query).order_by().values("pk")
+        # A sliced count is SELECT count(*) FROM (... LIMIT n): it stops reading at n rows.
+        return qs[:at_most].count() if at_most is not None else qs.count()
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()

@@ -1,8 +1,12 @@
 """The PostgreSQL repository's writes: one item at a time, each in its own transaction.
 
-Saves and deletes go through the ORM, whose signals announce them (``receivers``); a write the
-ORM keeps quiet about (``update()``) announces itself. An ``expected_updated_at`` is checked
-under the row lock, so two writers holding the same version cannot both win.
+A change or a deletion is one locking read and one statement: ``SELECT ... FOR UPDATE`` of the
+record, then an ``UPDATE`` of the columns that change (``RETURNING`` the new record) or a
+``DELETE``. The locked record is what ``expected_updated_at`` and the caller's ``check`` (the
+API's permission and ``If-Match`` rules) are judged on, so no other read is needed and two
+writers holding the same version cannot both win. Inside a request's transaction the write
+joins it (no savepoint); alone it is its own ``BEGIN``/``COMMIT``. These writes announce
+themselves: they go round the ORM's ``save()``, whose receivers would.
 """
 
 from __future__ import annotations
@@ -12,22 +16,72 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from items import domain
 from items.models import Item
-from items.records import WRITABLE_FIELDS, ItemConflict, ItemData, ItemRecord
-from items.repository.postgres.queries import reload
+from items.records import (
+    RECORD_FIELDS,
+    WRITABLE_FIELDS,
+    ItemConflict,
+    ItemData,
+    ItemRecord,
+    RecordCheck,
+)
+from items.repository.postgres.queries import record_of, reload
 from items.signals import announce_item_change
 
+SOURCE = "api"  # what these writes name as the source of their item_changed
+_TABLE = connection.ops.quote_name(Item._meta.db_table)
+_RETURNING = ", ".join(
+    connection.ops.quote_name(Item._meta.get_field(n).column) for n in RECORD_FIELDS
+)
 
-def _locked(item_id: uuid.UUID, expected_updated_at: datetime | None) -> Item | None:
-    """The item, locked for this transaction; ``ItemConflict`` if its version moved on."""
-    item = Item.objects.select_for_update().filter(pk=item_id).first()
-    if item is not None and expected_updated_at not in (None, item.updated_at):
-        raise ItemConflict(str(item_id))
-    return item
+
+def _locked(item_id: uuid.UUID) -> ItemRecord | None:
+    """The item's record, its row locked until the transaction ends."""
+    rows = Item.objects.select_for_update().filter(pk=item_id).order_by().values(*RECORD_FIELDS)
+    row = next(iter(rows[:1]), None)
+    return None if row is None else record_of(row)
+
+
+def _refusal(
+    record: ItemRecord, expected_updated_at: datetime | None, check: RecordCheck | None
+) -> Exception | None:
+    """Why the write may not go ahead: ``ItemConflict`` if the record's version moved on from
+    ``expected_updated_at``, or what ``check`` raised; None when it may.
+
+    Returned, not raised, so the write's block ends cleanly (it changed nothing) and a caller's
+    own transaction stays usable after a refused write.
+    """
+    if expected_updated_at not in (None, record.updated_at):
+        return ItemConflict(str(record.id))
+    if check is not None:
+        try:
+            check(record)
+        except Exception as refused:  # handed back to the caller as it is
+            return refused
+    return None
+
+
+def _differs(record: ItemRecord, name: str, value: Any) -> bool:
+    current = getattr(record, name)
+    return list(current) != list(value) if name == "tags" else current != value
+
+
+def _update_returning(item_id: uuid.UUID, values: Mapping[str, Any]) -> ItemRecord:
+    """``UPDATE`` of ``values`` (and ``updated_at``) only, returning the new record."""
+    assignments, params = [], []
+    for name, value in {**values, "updated_at": timezone.now()}.items():
+        field = Item._meta.get_field(name)
+        assignments.append(f"{connection.ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    sql = f"UPDATE {_TABLE} SET {', '.join(assignments)} WHERE id = %s RETURNING {_RETURNING}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, item_id])
+        row = cursor.fetchone()
+    return record_of(dict(zip(RECORD_FIELDS, row, strict=True)))
 
 
 class PostgresItemWrites:
@@ -45,24 +99,39 @@ class PostgresItemWrites:
         changes: Mapping[str, Any],
         *,
         expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         values = domain.checked_values(changes, change=True)
-        with transaction.atomic():
-            item = _locked(item_id, expected_updated_at)
-            if item is None:
-                return None
-            for name, value in values.items():
-                setattr(item, name, value)
-            item.save()
-        return reload(item_id)
+        updated = refusal = None
+        with transaction.atomic(savepoint=False):
+            record = _locked(item_id)
+            refusal = record and _refusal(record, expected_updated_at, check)
+            if record is not None and refusal is None:
+                changed = {k: v for k, v in values.items() if _differs(record, k, v)}
+                updated = _update_returning(item_id, changed)
+                announce_item_change(item_ids=[item_id], source=SOURCE)
+        if refusal is not None:
+            raise refusal
+        return updated
 
-    def delete(self, item_id: uuid.UUID, *, expected_updated_at: datetime | None = None) -> bool:
-        with transaction.atomic():
-            item = _locked(item_id, expected_updated_at)
-            if item is None:
-                return False
-            item.delete()
-        return True
+    def delete(
+        self,
+        item_id: uuid.UUID,
+        *,
+        expected_updated_at: datetime | None = None,
+        check: RecordCheck | None = None,
+    ) -> bool:
+        refusal = None
+        with transaction.atomic(savepoint=False):
+            record = _locked(item_id)
+            refusal = record and _refusal(record, expected_updated_at, check)
+            if record is not None and refusal is None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {_TABLE} WHERE id = %s", [item_id])
+                announce_item_change(item_ids=[item_id], source=SOURCE)
+        if refusal is not None:
+            raise refusal
+        return record is not None
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         # queryset.update() sends no model signal, so this method announces the change itself.

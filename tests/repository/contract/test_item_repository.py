@@ -110,6 +110,13 @@ def test_update_refuses_invalid_and_read_only_fields(repository, catalog):
     assert repository.find_by_id(item.id) == item
 
 
+def test_count_stops_at_most_at_the_cap(repository, catalog):
+    assert repository.count() == 6
+    assert [repository.count(at_most=n) for n in (0, 1, 5, 6, 7, 100)] == [0, 1, 5, 6, 6, 6]
+    assert repository.count(ItemFilter(is_active=False), at_most=1) == 1
+    assert repository.count(ItemFilter(viewer=Viewer()), at_most=100) == 5
+
+
 def test_delete_removes_once(repository, catalog):
     item = catalog["Roman"]
     assert repository.delete(item.id) is True
