@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
     Cursor,
+    HistoryEntry,
     ItemData,
     ItemFilter,
     ItemRecord,
@@ -109,6 +110,15 @@ class ItemRepository(Protocol):
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         """Bulk (de)activate; returns how many items changed."""
+        ...
+
+    def history(self, item_id: uuid.UUID, *, limit: int, offset: int = 0) -> list[HistoryEntry]:
+        """The item's changes, newest first: who, when, and each field's old and new value.
+        Every write of every path is recorded, the item's deletion included."""
+        ...
+
+    def history_count(self, item_id: uuid.UUID) -> int:
+        """How many changes ``history`` holds for the item."""
         ...
 
 

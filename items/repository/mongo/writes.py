@@ -39,13 +39,18 @@ def announce(item_ids: Iterable[uuid.UUID]) -> None:
 
 
 class MongoItemWrites:
-    """Single-item writes of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol)."""
+    """Single-item writes of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol).
+
+    Each records its version (``history``) once the item's write is done.
+    """
 
     collection: Collection
+    record_versions: Any  # MongoItemHistory's
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         document = new_document(data, now_millisecond(), created_by_id=created_by_id)
         self.collection.insert_one(document)
+        self.record_versions([document], "+")
         record = record_of(document)  # exactly what a later read returns
         announce([record.id])
         return record
@@ -78,6 +83,7 @@ class MongoItemWrites:
             if expected_updated_at is not None and self.find_by_id(item_id) is not None:
                 raise ItemConflict(str(item_id))
             return None
+        self.record_versions([document], "~")
         announce([item_id])
         return record_of(document)
 
@@ -85,12 +91,13 @@ class MongoItemWrites:
         selector: Query = {"_id": bson_id(item_id)}
         if expected_updated_at is not None:
             selector["updated_at"] = to_millisecond(expected_updated_at)
-        deleted = self.collection.delete_one(selector).deleted_count
-        if not deleted and expected_updated_at is not None and self.find_by_id(item_id):
+        deleted = self.collection.find_one_and_delete(selector)
+        if deleted is None and expected_updated_at is not None and self.find_by_id(item_id):
             raise ItemConflict(str(item_id))
-        if deleted:
+        if deleted is not None:
+            self.record_versions([deleted], "-")
             announce([item_id])
-        return deleted > 0
+        return deleted is not None
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         query = {"_id": {"$in": [bson_id(i) for i in ids]}, "is_active": {"$ne": is_active}}
@@ -101,5 +108,6 @@ class MongoItemWrites:
         query["_id"] = {"$in": [bson_id(i) for i in changed_ids]}
         change = {"$set": {"is_active": is_active}, "$max": {"updated_at": now_millisecond()}}
         changed = self.collection.update_many(query, change).modified_count
+        self.record_versions(self.collection.find({"_id": query["_id"]}), "~")
         announce(changed_ids)
         return changed
