@@ -137,3 +137,11 @@ class HistoryEntry:
     kind: Literal["created", "changed", "deleted"]
     user_id: int | None
     changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One checked row of an import: a new item (no ``item_id``) or an existing one replaced."""
+
+    item_id: uuid.UUID | None
+    data: ItemData

@@ -60,6 +60,10 @@ class ItemRepository(Protocol):
         """The item with this id, if it exists and passes ``filter``."""
         ...
 
+    def existing_ids(self, item_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of ``item_ids`` that name a stored item (one query, whatever the count)."""
+        ...
+
     def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
         """Active items of one category, in the default order."""
         ...

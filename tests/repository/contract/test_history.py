@@ -91,3 +91,12 @@ def test_history_pages_add_up_to_the_count(repository, limit):
         repository.update(item.id, {"name": f"Lampe {n}"})
     pages = [repository.history(item.id, limit=limit, offset=o) for o in range(0, 5, limit)]
     assert sum(len(page) for page in pages) == repository.history_count(item.id) == 5
+
+
+def test_existing_ids_names_only_stored_items(repository):
+    import uuid
+
+    kept, gone = repository.create(_data("Un")), repository.create(_data("Deux"))
+    repository.delete(gone.id)
+    assert repository.existing_ids([kept.id, gone.id, uuid.uuid4()]) == {kept.id}
+    assert repository.existing_ids([]) == set()
