@@ -1,9 +1,9 @@
 """Rows of an import file, read as a stream: CSV, XLSX or a JSON array, one row at a time.
 
 Nothing here holds more than a row (and a read buffer): a file of any length costs the same
-memory. Each row comes with its number as the person who made the file sees it (the
-spreadsheet's line, the header being line 1; the position in the JSON array, from 1) and
-whether its values are typed (JSON) or cells of text (CSV, XLSX).
+memory. Each row comes with its number, counted as the admin's import preview counts them
+(the first row under the header, or the JSON array's first element, is row 1), and whether
+its values are typed (JSON) or cells of text (CSV, XLSX).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         try:
-            for row in reader:
-                yield reader.line_num, row, False
+            for number, row in enumerate(reader, start=1):
+                yield number, row, False
         except (csv.Error, UnicodeDecodeError) as error:
             raise ImportFileError(f"Line {reader.line_num}: {error}") from None
 
@@ -60,7 +60,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
     try:
         lines = workbook.active.iter_rows(values_only=True)
         header = [None if name is None else str(name) for name in next(lines, ())]
-        for number, cells in enumerate(lines, start=2):
+        for number, cells in enumerate(lines, start=1):
             if any(cell is not None for cell in cells):
                 yield number, dict(zip(header, cells, strict=False)), False
     finally:
