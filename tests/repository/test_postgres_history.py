@@ -104,7 +104,7 @@ def test_an_orm_save_outside_the_repository_records_the_acting_user():
     assert repository.history(item.id, limit=1)[0].user_id == user.pk
 
 
-def test_the_actor_does_not_outlive_its_transaction():
+def test_a_write_without_an_actor_is_the_systems_even_after_one_with_an_actor():
     user = UserFactory()
     item = _item()
     with acting_as(user.pk):
@@ -121,3 +121,16 @@ def test_seeding_records_one_version_per_item():
     call_command("seed_items", count=300, batch=100, stdout=io.StringIO())
     versions = Item.history.filter(history_type="+").count()
     assert versions == Item.objects.count() == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_actor_ends_with_its_transaction():
+    user = UserFactory()
+    item = _item()
+    with transaction.atomic(), acting_as(user.pk):
+        repository.update(item.id, {"name": "Par quelqu'un"})
+    with transaction.atomic(), connection.cursor() as cursor:  # the next request's transaction
+        cursor.execute("SELECT current_setting('catalog.actor', true)")
+        assert cursor.fetchone()[0] in (None, "")
+        cursor.execute("UPDATE items_item SET name = 'Par SQL' WHERE id = %s", [item.id])
+    assert repository.history(item.id, limit=1)[0].user_id is None
