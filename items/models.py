@@ -22,6 +22,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from items import domain
+from items.history import DatabaseRecordedHistory
 from items.ids import new_item_id
 
 
@@ -134,6 +135,13 @@ class Item(models.Model):
     # or tags change. Never serialized: a loaddata save sends NULL, which the trigger recomputes.
     search_document = SearchVectorField(editable=False, blank=True, serialize=False)
     search_words = models.TextField(editable=False, blank=True, serialize=False)
+    # Versions written by the database's triggers (see items.history), read and reverted
+    # through simple-history.
+    history = DatabaseRecordedHistory(
+        excluded_fields=["search_document", "search_words"],
+        history_id_field=models.BigAutoField(primary_key=True),
+        no_db_index=["created_by"],  # kept lean: bulk loads write one version per item
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -145,3 +145,31 @@ class InvalidItem(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of one change: its value before and after (``None`` where there was none)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change to an item: when, what kind, by whom (``None``: the system), which fields."""
+
+    item_id: uuid.UUID
+    at: datetime
+    kind: Literal["created", "changed", "deleted"]
+    user_id: int | None
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One checked row of an import: a new item (no ``item_id``) or an existing one replaced."""
+
+    item_id: uuid.UUID | None
+    data: ItemData

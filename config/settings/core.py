@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / ReDoc files served locally, no CDN
     "drf_standardized_errors",
+    "import_export",
+    "simple_history",
     "items",
     "catalog_cache",
 ]
@@ -81,9 +83,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.http.actor.ActorMiddleware",  # the change history's "who" (see config/http/actor)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Versions are read per item (by its id); no index on their date alone to slow bulk loads.
+SIMPLE_HISTORY_DATE_INDEX = False
+IMPORT_EXPORT_USE_TRANSACTIONS = True  # an admin import commits all of its rows or none
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -1,8 +1,9 @@
 """The items API's viewset: one resource, composed of its read and write families.
 
 ``reading`` serves list, search and read-one through the cache; ``writing`` creates, changes and
-deletes through the repository. This module holds what both share: the lookup of one item with
-its permission check, and the OpenAPI description of every operation.
+deletes through the repository; ``history`` lists an item's changes. This module holds what they
+share: the lookup of one item with its permission check, and the OpenAPI description of every
+operation.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 
 from config.http.errors import ErrorResponse412Serializer
 from items.api.filters import ItemListQuerySerializer
+from items.api.history import HistoryEntrySerializer, ItemHistoryMixin
 from items.api.pagination import ItemPagination
 from items.api.permissions import IsOwnerOrStaff, viewer_of
 from items.api.reading import ItemReadMixin
@@ -80,8 +82,13 @@ def writes_in_a_transaction(view: Callable[..., HttpResponseBase]) -> Callable:
         responses={204: None, 412: ErrorResponse412Serializer},
         summary="Delete an item",
     ),
+    history=extend_schema(
+        parameters=[ITEM_ID],
+        responses=HistoryEntrySerializer(many=True),
+        summary="An item's change history (owner and staff)",
+    ),
 )
-class ItemViewSet(ItemReadMixin, ItemWriteMixin, viewsets.GenericViewSet):
+class ItemViewSet(ItemReadMixin, ItemWriteMixin, ItemHistoryMixin, viewsets.GenericViewSet):
     """Catalog items. Anonymous callers see active items; owners and staff may change them."""
 
     serializer_class = ItemSerializer

@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
     Cursor,
+    HistoryEntry,
     ItemData,
     ItemFilter,
     ItemRecord,
@@ -65,6 +66,10 @@ class ItemRepository(Protocol):
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
     ) -> ItemRecord | None:
         """The item with this id, if it exists and passes ``filter``."""
+        ...
+
+    def existing_ids(self, item_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of ``item_ids`` that name a stored item (one query, whatever the count)."""
         ...
 
     def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
@@ -127,6 +132,15 @@ class ItemRepository(Protocol):
 
     def set_active(self, *, ids: Iterable[uuid.UUID], is_active: bool) -> int:
         """Bulk (de)activate; returns how many items changed."""
+        ...
+
+    def history(self, item_id: uuid.UUID, *, limit: int, offset: int = 0) -> list[HistoryEntry]:
+        """The item's changes, newest first: who, when, and each field's old and new value.
+        Every write of every path is recorded, the item's deletion included."""
+        ...
+
+    def history_count(self, item_id: uuid.UUID) -> int:
+        """How many changes ``history`` holds for the item."""
         ...
 
 

@@ -67,6 +67,27 @@ CELLS = [
     ("read inactive", "get", lambda i: _detail(i, "inactive"), None, (404, 404, 200, 200, 200)),
     ("search", "get", lambda i: "/api/items/search/?q=visible", None, (200,) * 5),
     (
+        "history active",
+        "get",
+        lambda i: _detail(i, "active") + "history/",
+        None,
+        (401, 403, 200, 200, 200),
+    ),
+    (
+        "history inactive",
+        "get",
+        lambda i: _detail(i, "inactive") + "history/",
+        None,
+        (401, 404, 200, 200, 200),
+    ),
+    (
+        "history catalog-owned",
+        "get",
+        lambda i: _detail(i, "catalog") + "history/",
+        None,
+        (401, 403, 403, 200, 200),
+    ),
+    (
         "patch active",
         "patch",
         lambda i: _detail(i, "active"),

@@ -128,6 +128,7 @@ def mongo_test_collection():
         client = _server_client(os.environ["MONGODB_URI"])
     collection = client[f"{mongo.DEFAULT_DATABASE}_test"][mongo.COLLECTION_NAME]
     collection.drop()
+    collection.database[f"{collection.name}_history"].drop()
     mongo.MongoItemRepository(collection).install_schema()
     return collection
 

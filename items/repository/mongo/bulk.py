@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import repeat
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.collection import Collection
@@ -27,6 +28,7 @@ class MongoBulkStore:
     """Bulk loads and whole-catalog transfer of ``MongoItemRepository``."""
 
     collection: Collection
+    record_versions: Any  # MongoItemHistory's
 
     def bulk_loading(self, count: int) -> contextlib.AbstractContextManager:
         """Nothing to prepare: MongoDB maintains its indexes well enough during a load."""
@@ -41,6 +43,7 @@ class MongoBulkStore:
         if not documents:
             return 0
         self.collection.insert_many(documents, ordered=True)
+        self.record_versions(documents, "+")
         announce([item_id_of(d["_id"]) for d in documents])
         return len(documents)
 
@@ -63,6 +66,8 @@ class MongoBulkStore:
         if not documents:
             return 0
         writes = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents]
-        self.collection.bulk_write(writes, ordered=True)
+        upserted = self.collection.bulk_write(writes, ordered=True).upserted_ids
+        self.record_versions([d for i, d in enumerate(documents) if i in upserted], "+")
+        self.record_versions([d for i, d in enumerate(documents) if i not in upserted], "~")
         announce([item_id_of(d["_id"]) for d in documents])
         return len(documents)

@@ -85,7 +85,8 @@ def document_of(record: ItemRecord) -> Query:
     return stored_fields({name: getattr(record, name) for name in RECORD_FIELDS})
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
+    """A stored time (naive from clients that do not decode zones) in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -99,8 +100,8 @@ def record_of(document: Mapping[str, Any]) -> ItemRecord:
         category=document["category"],
         tags=tuple(document["tags"]),
         is_active=document["is_active"],
-        created_at=_utc(document["created_at"]),
-        updated_at=_utc(document["updated_at"]),
+        created_at=utc(document["created_at"]),
+        updated_at=utc(document["updated_at"]),
         created_by_id=document.get("created_by_id"),
     )
 

@@ -25,6 +25,7 @@ class MongoOwners:
     """What ``MongoItemRepository`` does when an owner goes."""
 
     collection: Collection
+    record_versions: Any  # MongoItemHistory's
 
     def listen_for_owner_deletions(self) -> None:
         """Hear of every user deleted while this repository lives (a weak receiver)."""
@@ -42,5 +43,6 @@ class MongoOwners:
             return 0
         selector = {"_id": {"$in": [bson_id(item_id) for item_id in ids]}, **owned}
         self.collection.update_many(selector, {"$set": {"created_by_id": None}})
+        self.record_versions(self.collection.find({"_id": selector["_id"]}), "~")
         announce(ids)
         return len(ids)

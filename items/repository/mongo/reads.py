@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
@@ -26,6 +27,10 @@ class MongoItemReads:
     """Reads of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol)."""
 
     collection: Collection
+
+    def existing_ids(self, item_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        query = {"_id": {"$in": [bson_id(item_id) for item_id in item_ids]}}
+        return {item_id_of(d["_id"]) for d in self.collection.find(query, {"_id": 1})}
 
     def find_all(
         self,

@@ -2,9 +2,10 @@
 
 It keeps the Postgres repository's contract: the same ids, rules, filters, orderings, cursors and
 ranked search, and every write announces ``item_changed`` so the cache forgets it. It is
-composed of its action families: ``reads``, ``writes``, ``bulk`` and ``owners`` (what a user's
-deletion does to its items); document mapping lives in ``documents``, search in ``search``, the
-validator and indexes in ``schema``. Any pymongo-compatible collection can be injected (tests
+composed of its action families: ``reads``, ``writes``, ``bulk``, ``owners`` (what a user's
+deletion does to its items) and ``history`` (each write's version, in a collection of its
+own); document mapping lives in ``documents``, search in ``search``, the validator and
+indexes in ``schema``. Any pymongo-compatible collection can be injected (tests
 use mongomock).
 """
 
@@ -15,13 +16,16 @@ from pymongo.collection import Collection
 
 from items.repository.mongo.bulk import MongoBulkStore
 from items.repository.mongo.connection import shared_collection
+from items.repository.mongo.history import MongoItemHistory
 from items.repository.mongo.owners import MongoOwners
 from items.repository.mongo.reads import MongoItemReads
 from items.repository.mongo.schema import install_schema
 from items.repository.mongo.writes import MongoItemWrites
 
 
-class MongoItemRepository(MongoItemReads, MongoItemWrites, MongoBulkStore, MongoOwners):
+class MongoItemRepository(
+    MongoItemReads, MongoItemWrites, MongoBulkStore, MongoOwners, MongoItemHistory
+):
     """Items in a MongoDB collection via pymongo."""
 
     def __init__(self, collection: Collection) -> None:

@@ -18,6 +18,7 @@ from pymongo.errors import CollectionInvalid
 
 from items import domain
 from items.records import WRITABLE_FIELDS
+from items.repository.mongo.history import install_history_index
 
 _CENT = Decimal(1).scaleb(-domain.PRICE_DECIMAL_PLACES)
 _PRICE_MAX = Decimal(10) ** (domain.PRICE_MAX_DIGITS - domain.PRICE_DECIMAL_PLACES) - _CENT
@@ -111,9 +112,11 @@ def install_schema(collection: Collection) -> list[str]:
     """Validator and indexes; returns one line per step, for the operator."""
     validated = install_validator(collection)
     names = install_indexes(collection)
+    history_index = install_history_index(collection)
     return [
         "validator: $jsonSchema installed"
         if validated
         else "validator: not supported by this engine (no $jsonSchema), skipped",
         f"indexes: {', '.join(names)}",
+        f"history index: {history_index}",
     ]

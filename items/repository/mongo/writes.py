@@ -41,13 +41,18 @@ def announce(item_ids: Iterable[uuid.UUID]) -> None:
 
 
 class MongoItemWrites:
-    """Single-item writes of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol)."""
+    """Single-item writes of ``MongoItemRepository`` (see the ``ItemRepository`` Protocol).
+
+    Each records its version (``history``) once the item's write is done.
+    """
 
     collection: Collection
+    record_versions: Any  # MongoItemHistory's
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         document = new_document(data, now_millisecond(), created_by_id=created_by_id)
         self.collection.insert_one(document)
+        self.record_versions([document], "+")
         record = record_of(document)  # exactly what a later read returns
         announce([record.id])
         return record
@@ -77,6 +82,7 @@ class MongoItemWrites:
                 selector, change, return_document=ReturnDocument.AFTER
             )
             if document is not None:
+                self.record_versions([document], "~")
                 announce([item_id])
                 return record_of(document)
             # Deleted, or changed since it was checked: judge the item as it is now.
@@ -96,7 +102,9 @@ class MongoItemWrites:
                 if current is None:
                     return False
                 selector["updated_at"] = current["updated_at"]
-            if self.collection.delete_one(selector).deleted_count:
+            deleted = self.collection.find_one_and_delete(selector)
+            if deleted is not None:
+                self.record_versions([deleted], "-")
                 announce([item_id])
                 return True
             if "updated_at" not in selector:
@@ -127,5 +135,6 @@ class MongoItemWrites:
         query["_id"] = {"$in": [bson_id(i) for i in changed_ids]}
         change = {"$set": {"is_active": is_active}, "$max": {"updated_at": now_millisecond()}}
         changed = self.collection.update_many(query, change).modified_count
+        self.record_versions(self.collection.find({"_id": query["_id"]}), "~")
         announce(changed_ids)
         return changed

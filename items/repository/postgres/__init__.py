@@ -5,6 +5,7 @@
 - ``writes``: create, update, delete, bulk (de)activation, each in one transaction
 - ``bulk``: COPY loads in one transaction (staged, GIN indexes built once, when large),
   whole-catalog transfer in id order
+- ``history``: the acting user handed to the history triggers, and the versions read back
 - ``queries``: rows to records, filters to querysets, keyset cursors
 - ``search``: French full-text search with a trigram fallback for typos, highlights
 - ``receivers``: ORM saves and deletes turned into ``item_changed``

@@ -26,6 +26,7 @@ from items import domain
 from items.ids import new_item_id
 from items.models import Item
 from items.records import RECORD_FIELDS, WRITABLE_FIELDS, ItemData, ItemRecord
+from items.repository.postgres.history import set_actor
 from items.repository.postgres.queries import records as record_window
 from items.signals import announce_item_change
 
@@ -94,6 +95,7 @@ class PostgresBulkStore:
         rows = [_copy_row(data, next(stamps)) for data in items]
         columns = ", ".join(_COPY_COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:
+            set_actor()  # for the history triggers (an import made by someone)
             sql = f"COPY {_copy_target.get()} ({columns}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:
@@ -117,6 +119,7 @@ class PostgresBulkStore:
         """Store whole records as they are (ids and times kept), replacing any with their id."""
         items = [Item(**{**asdict(record), "tags": list(record.tags)}) for record in records]
         with transaction.atomic():
+            set_actor()
             Item.objects.bulk_create(
                 items,
                 update_conflicts=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from items.models import Item
 from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord
@@ -12,6 +13,9 @@ from items.repository.postgres.queries import after, filtered, record_of, record
 
 class PostgresItemReads:
     """Reads of ``PostgresItemRepository`` (see the ``ItemRepository`` Protocol)."""
+
+    def existing_ids(self, item_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return set(Item.objects.filter(pk__in=list(item_ids)).values_list("pk", flat=True))
 
     def find_all(
         self,

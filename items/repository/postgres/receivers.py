@@ -3,17 +3,27 @@
 The admin's edits, ``loaddata`` (raw saves) and any ``Item.save()`` end here; the repository
 announces the writes the ORM keeps quiet about (``update()``, COPY, ``bulk_create``) itself.
 Connected by ``ItemsConfig.ready()``, with ``dispatch_uid`` so a second import connects nothing.
+Before an ORM write the repository did not make (the admin's forms, a revert), the acting user
+is handed to the history triggers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from items.models import Item, User
+from items.repository.postgres.history import CARRIES_ACTOR, set_actor
 from items.signals import announce_item_change
+
+
+@receiver(pre_save, sender=Item, dispatch_uid="items.item_actor_before_save")
+@receiver(pre_delete, sender=Item, dispatch_uid="items.item_actor_before_delete")
+def _item_actor(sender: type[Item], instance: Item, using: str, **_: Any) -> None:
+    if not getattr(instance, CARRIES_ACTOR, False):
+        set_actor(using)
 
 
 @receiver(post_save, sender=Item, dispatch_uid="items.item_saved")

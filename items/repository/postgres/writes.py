@@ -7,6 +7,8 @@ API's permission and ``If-Match`` rules) are judged on, so no other read is need
 writers holding the same version cannot both win. Inside a request's transaction the write
 joins it (no savepoint); alone it is its own ``BEGIN``/``COMMIT``. These writes announce
 themselves: they go round the ORM's ``save()``, whose receivers would.
+The acting user rides in a statement each write already runs (``history``: a column of the
+locking read, a value of the INSERT), so the change history adds no statement.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from items.records import (
     ItemRecord,
     RecordCheck,
 )
+from items.repository.postgres.history import actor_column, carries_actor
 from items.repository.postgres.queries import record_of, reload
 from items.signals import announce_item_change
 
@@ -40,10 +43,15 @@ _RETURNING = ", ".join(
 
 
 def _locked(item_id: uuid.UUID) -> ItemRecord | None:
-    """The item's record, its row locked until the transaction ends."""
-    rows = Item.objects.select_for_update().filter(pk=item_id).order_by().values(*RECORD_FIELDS)
+    """The item's record, its row locked until the transaction ends; the same read hands the
+    acting user to the history triggers (``history.actor_column``)."""
+    lock = Item.objects.select_for_update().filter(pk=item_id).order_by()
+    rows = lock.annotate(_history_actor=actor_column()).values(*RECORD_FIELDS, "_history_actor")
     row = next(iter(rows[:1]), None)
-    return None if row is None else record_of(row)
+    if row is None:
+        return None
+    row.pop("_history_actor")
+    return record_of(row)
 
 
 def _refusal(
@@ -89,7 +97,7 @@ class PostgresItemWrites:
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         values = domain.checked_values({name: getattr(data, name) for name in WRITABLE_FIELDS})
-        item = Item(**values, created_by_id=created_by_id)
+        item = carries_actor(Item(**values, created_by_id=created_by_id))
         item.save(force_insert=True)
         return reload(item.pk)
 
@@ -137,7 +145,8 @@ class PostgresItemWrites:
         # queryset.update() sends no model signal, so this method announces the change itself.
         with transaction.atomic():
             targets = Item.objects.select_for_update().filter(pk__in=list(ids))
-            changed_ids = list(targets.exclude(is_active=is_active).values_list("id", flat=True))
+            locked = targets.exclude(is_active=is_active).annotate(_actor=actor_column())
+            changed_ids = [item_id for item_id, _ in locked.values_list("id", "_actor")]
             changed = Item.objects.filter(pk__in=changed_ids).update(
                 is_active=is_active, updated_at=timezone.now()
             )

@@ -1,0 +1,86 @@
+"""What the admin's import and export read and write: ``ItemResource`` (django-import-export).
+
+Import: every row is checked by the API's rules (``items.api.rows``: cells as form fields,
+JSON as JSON), and an ``id`` must name a stored item; a faulty row is shown in the preview
+with its messages by field, and then nothing can be confirmed. The preview writes nothing,
+whichever the backend; the confirmed import writes each row through the repository, in the
+request's transaction (so all or nothing on PostgreSQL), and the cache and history hear of it.
+Export: the change list as filtered, prices as text with two places, tags comma-separated
+(the form the import reads back).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from import_export import resources
+from import_export.fields import Field
+
+from items.api.rows import RowChecker
+from items.models import Item
+from items.records import WRITABLE_FIELDS, ImportRow, InvalidItem
+from items.repository import get_item_repository
+
+UNKNOWN_ID = "No item has this id."
+
+
+class ItemResource(resources.ModelResource):
+    """Items in and out of CSV, XLSX and JSON files."""
+
+    # Exported for the record, never imported: the system keeps them.
+    created_at = Field(attribute="created_at", column_name="created_at", readonly=True)
+    updated_at = Field(attribute="updated_at", column_name="updated_at", readonly=True)
+    created_by = Field(attribute="created_by_id", column_name="created_by", readonly=True)
+
+    class Meta:
+        model = Item
+        fields = ("id", *WRITABLE_FIELDS, "created_at", "updated_at", "created_by")
+        export_order = fields
+        clean_model_instances = False  # the API's rules checked the row already
+        skip_unchanged = False
+
+    def __init__(self, *, typed_rows: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._check, self._typed = RowChecker(), typed_rows
+        self._row: ImportRow | None = None  # rows are imported one after another
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        self._row = None
+        try:
+            checked = self._check(dict(row), self._typed)
+        except InvalidItem as error:
+            raise ValidationError(error.errors) from None
+        if checked.item_id and not get_item_repository().existing_ids([checked.item_id]):
+            raise ValidationError({"id": [UNKNOWN_ID]})
+        self._row = checked
+
+    def get_instance(self, instance_loader: Any, row: Any) -> Item | None:
+        if self._row is None or self._row.item_id is None:
+            return None
+        return Item.objects.filter(pk=self._row.item_id).first()
+
+    def import_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
+        for name in WRITABLE_FIELDS:  # the checked values, for the preview's diff
+            value = getattr(self._row.data, name)
+            setattr(instance, name, list(value) if name == "tags" else value)
+
+    def save_instance(self, instance: Item, is_create: bool, row: Any, **kwargs: Any) -> None:
+        if self._is_dry_run(kwargs):  # the preview: nothing written, on either backend
+            return
+        repository, data = get_item_repository(), self._row.data
+        if is_create:
+            instance.pk = repository.create(data).id
+            return
+        changes = {name: getattr(data, name) for name in WRITABLE_FIELDS}
+        if repository.update(instance.pk, changes) is None:
+            raise ValidationError({"id": [UNKNOWN_ID]})
+
+    def dehydrate_price(self, item: Item) -> str:
+        return f"{item.price:.2f}"
+
+    def dehydrate_tags(self, item: Item) -> str:
+        return ", ".join(item.tags)
+
+    def dehydrate_is_active(self, item: Item) -> bool:
+        return item.is_active

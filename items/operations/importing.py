@@ -1,0 +1,161 @@
+"""Importing items from a file: every row checked first, then all written, or none.
+
+Two passes over a streamed file (``import_files``), so a file of any length costs one batch
+of memory. The first checks every row by the API's rules (``check``, which the caller takes
+from ``items.api.rows``: this room may not import the API) and that each ``id`` names an item;
+it reports every faulty row. Only a file without one is written, in a second pass, through
+the repository: new items ``batch`` at a time by its bulk insert, rows with an ``id`` by its
+update, all inside its ``bulk_loading`` (one transaction on PostgreSQL). So the cache and the
+history hear of an import as of any other write. With ``skip_invalid`` the faulty rows are
+reported and the others written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from items.operations.import_files import ImportFileError, format_of, read_rows
+from items.records import WRITABLE_FIELDS, ImportRow, InvalidItem, ItemData
+from items.repository import ItemRepository, get_item_repository
+
+CheckRow = Callable[[Mapping[str, Any], bool], ImportRow]
+MAX_REPORTED = 1_000  # faulty rows kept for the report; the rest are only counted
+UNKNOWN_ID = "No item has this id."
+
+__all__ = ["ImportFileError", "ImportReport", "RowError", "import_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A faulty row: its number in the file and the messages by field."""
+
+    number: int
+    errors: dict[str, list[str]]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import found and did."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    faulty: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    number: int
+    row: ImportRow | None
+    errors: dict[str, list[str]] | None
+
+
+def _checked_rows(
+    rows: Iterable[tuple[int, Any, bool]], check: CheckRow, repository: ItemRepository, batch: int
+) -> Iterator[_Checked]:
+    """Each row checked, ids included (looked up ``batch`` rows at a time)."""
+    for chunk in iter(lambda: list(itertools.islice(rows, batch)), []):
+        checked = []
+        for number, row, typed in chunk:
+            if not isinstance(row, dict):
+                checked.append(_Checked(number, None, {"row": ["Expected a JSON object."]}))
+                continue
+            try:
+                checked.append(_Checked(number, check(row, typed), None))
+            except InvalidItem as error:
+                checked.append(_Checked(number, None, error.errors))
+        ids = {c.row.item_id for c in checked if c.row is not None and c.row.item_id}
+        known = repository.existing_ids(ids) if ids else set()
+        for entry in checked:
+            if entry.row is not None and entry.row.item_id not in (None, *known):
+                yield _Checked(entry.number, None, {"id": [UNKNOWN_ID]})
+            else:
+                yield entry
+
+
+def _note_fault(report: ImportReport, entry: _Checked) -> None:
+    report.faulty += 1
+    if len(report.errors) < MAX_REPORTED:
+        report.errors.append(RowError(entry.number, entry.errors or {}))
+
+
+def _write(
+    entries: Iterable[_Checked],
+    repository: ItemRepository,
+    batch: int,
+    report: ImportReport,
+    *,
+    skip_invalid: bool,
+) -> None:
+    pending: list[ItemData] = []
+    for entry in entries:
+        if entry.row is None:
+            if not skip_invalid:  # it passed the first pass: its item went meanwhile
+                errors = entry.errors or {}
+                raise InvalidItem({f"row {entry.number} {k}": v for k, v in errors.items()})
+            continue
+        if entry.row.item_id is None:
+            pending.append(entry.row.data)
+            if len(pending) >= batch:
+                report.created += repository.create_many(pending)
+                pending = []
+            continue
+        changes = {name: getattr(entry.row.data, name) for name in WRITABLE_FIELDS}
+        if repository.update(entry.row.item_id, changes) is None:  # deleted since the check
+            raise InvalidItem({f"row {entry.number}": [UNKNOWN_ID]})
+        report.updated += 1
+    if pending:
+        report.created += repository.create_many(pending)
+
+
+def import_file(
+    path: Path,
+    *,
+    check: CheckRow,
+    file_format: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    batch: int = 1_000,
+    progress: bool = False,
+) -> ImportReport:
+    """Check, then (unless ``dry_run``, or faulty rows without ``skip_invalid``) write."""
+    if batch < 1:
+        raise ImportFileError(f"--batch must be at least 1 (got {batch:,}).")
+    chosen = format_of(path, file_format)
+    repository, report, started = get_item_repository(), ImportReport(), time.perf_counter()
+    passing = 0
+    with tqdm(desc="checking", unit="row", disable=not progress) as bar:
+        for entry in _checked_rows(read_rows(path, chosen), check, repository, batch):
+            report.rows += 1
+            if entry.errors is None:
+                passing += 1
+            else:
+                _note_fault(report, entry)
+            bar.update()
+    if not dry_run and passing and (skip_invalid or not report.faulty):
+        with (
+            repository.bulk_loading(passing),
+            tqdm(total=passing, desc="importing", unit="row", disable=not progress) as bar,
+        ):
+            entries = _checked_rows(read_rows(path, chosen), check, repository, batch)
+            _write(_progressing(entries, bar), repository, batch, report, skip_invalid=skip_invalid)
+        report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _progressing(entries: Iterable[_Checked], bar: Any) -> Iterator[_Checked]:
+    for entry in entries:
+        yield entry
+        if entry.row is not None:
+            bar.update()
