@@ -18,7 +18,6 @@ from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
 from items.api.search import (
-    SEARCH_COUNT_LIMIT,
     SEARCH_PAGE_PARAMETERS,
     SEARCH_RENDERERS,
     SearchCount,
@@ -87,9 +86,7 @@ class ItemReadMixin:
         def count() -> int:
             if not text:
                 return 0
-            found = self.repository.count(
-                conditions, query=searched, at_most=SEARCH_COUNT_LIMIT + 1
-            )
+            found = self.repository.count(conditions, query=searched, at_most=counted.at_most)
             return counted.bounded(found)
 
         def results(records: list[ItemRecord]) -> list:

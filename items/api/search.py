@@ -17,14 +17,21 @@ SEARCH_COUNT_LIMIT = 10_000
 
 
 class SearchCount:
-    """A count taken with one match to spare: exact below the limit, "more than" above it."""
+    """A count taken with one match to spare: exact up to the limit, "more than" beyond it."""
 
-    exact = True
+    def __init__(self) -> None:
+        self.limit = SEARCH_COUNT_LIMIT
+        self.exact = True
+
+    @property
+    def at_most(self) -> int:
+        """How far to count: one past the limit, to tell "exactly the limit" from "more"."""
+        return self.limit + 1
 
     def bounded(self, found: int) -> int:
-        """``found`` (counted up to ``SEARCH_COUNT_LIMIT + 1``) as the page reports it."""
-        self.exact = found <= SEARCH_COUNT_LIMIT
-        return min(found, SEARCH_COUNT_LIMIT)
+        """``found`` (counted up to ``at_most``) as the page reports it."""
+        self.exact = found <= self.limit
+        return min(found, self.limit)
 
 
 class SearchBrowsableAPIRenderer(BrowsableAPIRenderer):

@@ -44,7 +44,7 @@ class PostgresItemReads:
         if query is not None:
             text = postgres_search.searched(query, filter)
             return postgres_search.count(qs, text, at_most=at_most)
-        return (qs[:at_most] if at_most is not None else qs).count()
+        return (qs.order_by()[:at_most] if at_most is not None else qs).count()
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()

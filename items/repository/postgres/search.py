@@ -50,7 +50,7 @@ def matching(items: QuerySet, text: str) -> QuerySet:
 def count(items: QuerySet, text: str, *, at_most: int | None = None) -> int:
     """How many ``items`` match ``text``, counting no further than ``at_most`` when given."""
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    found = items.filter(search_document=query)
+    found = items.filter(search_document=query).order_by()  # a bounded count needs no order
     return (found[:at_most] if at_most is not None else found).count()
 
 
