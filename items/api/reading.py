@@ -17,17 +17,13 @@ from catalog_cache.responses import cached_response
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
-from items.api.search import (
-    SEARCH_PAGE_PARAMETERS,
-    SEARCH_RENDERERS,
-    SearchCount,
-)
+from items.api.search import SEARCH_PAGE_PARAMETERS, SEARCH_RENDERERS
 from items.api.serializers import (
     ItemSearchPageSerializer,
     ItemSearchResultSerializer,
     ItemSerializer,
 )
-from items.records import ItemFilter, ItemRecord
+from items.records import ItemFilter, ItemRecord, SearchPage
 
 
 class ItemReadMixin:
@@ -78,16 +74,23 @@ class ItemReadMixin:
         self, request: Request, text: str, conditions: ItemFilter, highlight: bool
     ) -> dict:
         corrected = self.repository.search_correction(text, filter=conditions) if text else None
-        searched, counted = corrected or text, SearchCount()
+        searched = corrected or text
+        paginator = self.paginator
+        size = paginator.get_page_size(request)
+        offset = (paginator.get_page_number(request, None) - 1) * size
+        # The page asked for and the total in one call; Django's paginator then reads both.
+        found = (
+            self.repository.search_page(searched, limit=size, offset=offset, filter=conditions)
+            if text
+            else SearchPage([], 0)
+        )
 
-        def fetch(**window: Any) -> list[ItemRecord]:
-            return self.repository.search(searched, filter=conditions, **window) if text else []
+        def fetch(*, limit: int, offset: int) -> list[ItemRecord]:
+            if offset == first:  # the window fetched above (the last page may ask for less)
+                return found.records[:limit]
+            return self.repository.search(searched, filter=conditions, limit=limit, offset=offset)
 
-        def count() -> int:
-            if not text:
-                return 0
-            found = self.repository.count(conditions, query=searched, at_most=counted.at_most)
-            return counted.bounded(found)
+        first = offset
 
         def results(records: list[ItemRecord]) -> list:
             marks = {}
@@ -96,10 +99,9 @@ class ItemReadMixin:
             context = {"highlights": marks}
             return ItemSearchResultSerializer(records, many=True, context=context).data
 
-        page = self._paginated(request, fetch, count, None, results)
+        page = self._paginated(request, fetch, lambda: found.total, None, results)
         return {
             "count": page["count"],
-            "count_exact": counted.exact,
             "next": page["next"],
             "previous": page["previous"],
             "query": text,
