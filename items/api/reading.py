@@ -77,7 +77,8 @@ class ItemReadMixin:
         searched = corrected or text
         paginator = self.paginator
         size = paginator.get_page_size(request)
-        offset = (paginator.get_page_number(request, None) - 1) * size
+        # Past any catalog (page numbers go up to 10**18): an empty window, then a 404 below.
+        offset = min((paginator.get_page_number(request, None) - 1) * size, 10**18)
         # The page asked for and the total in one call; Django's paginator then reads both.
         found = (
             self.repository.search_page(searched, limit=size, offset=offset, filter=conditions)

@@ -160,5 +160,7 @@ def test_a_search_ranks_and_counts_in_one_pass(anon_client, headphones):
     last = _search(anon_client, q="casque", page_size=3, page=2)
     assert last["count"] == 4 and len(last["results"]) == 1 and last["next"] is None
     assert anon_client.get(SEARCH, {"q": "casque", "page": 3, "page_size": 3}).status_code == 404
+    far = {"q": "casque", "page": "9" * 25, "page_size": 100}  # an OFFSET beyond bigint
+    assert anon_client.get(SEARCH, far).status_code == 404
     walked = _names(_search(anon_client, q="casque", page_size=3)) + _names(last)
     assert walked == _names(_search(anon_client, q="casque"))
