@@ -48,6 +48,14 @@ PUBLIC_SCOPE = "public"
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One window of ranked search results, and how many items match in all."""
+
+    records: list[ItemRecord]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """Who is asking: decides whether inactive items are visible."""
 

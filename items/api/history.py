@@ -72,7 +72,8 @@ class ItemHistoryMixin:
         repository = self.repository
         window = RecordWindow(
             lambda limit, offset: repository.history(record.id, limit=limit, offset=offset),
-            lambda: repository.history_count(record.id),
+            lambda **cap: repository.history_count(record.id),
+            self.paginator.count_cap,
         )
-        page = self.paginator.paginate_queryset(window, request, view=self)
+        page = self.paginator.paginate_window(window, request, self)
         return self.paginator.get_paginated_response(HistoryEntrySerializer(page, many=True).data)

@@ -18,8 +18,13 @@ from catalog_cache.responses import cached_response
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
-from items.api.serializers import ItemSearchResultSerializer, ItemSerializer
-from items.records import ItemRecord
+from items.api.search import SEARCH_PAGE_PARAMETERS, SEARCH_RENDERERS
+from items.api.serializers import (
+    ItemSearchPageSerializer,
+    ItemSearchResultSerializer,
+    ItemSerializer,
+)
+from items.records import ItemFilter, ItemRecord, SearchPage
 
 
 class ItemReadMixin:
@@ -47,38 +52,65 @@ class ItemReadMixin:
         )
 
     @extend_schema(
-        parameters=[ItemSearchQuerySerializer],
-        responses=ItemSearchResultSerializer(many=True),
+        parameters=[ItemSearchQuerySerializer, *SEARCH_PAGE_PARAMETERS],
+        responses=ItemSearchPageSerializer,
         summary="Search items",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], renderer_classes=SEARCH_RENDERERS)
     def search(self, request: Request) -> HttpResponseBase:
-        """Ranked full-text search, combined with the list filters."""
+        """Ranked full-text search, combined with the list filters; misspelt words corrected."""
         query = ItemSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         text = query.validated_data["q"]
         conditions = query.to_filter(viewer_of(request))
-
-        def fetch(**window: Any) -> list[ItemRecord]:
-            return self.repository.search(text, filter=conditions, **window) if text else []
-
-        def count(**cap: int) -> int:
-            return self.repository.count(conditions, query=text, **cap) if text else 0
-
-        def results(records: list[ItemRecord]) -> list:
-            marks = {}
-            if query.validated_data["highlight"] and records:
-                marks = self.repository.search_highlights(text, [r.id for r in records])
-            context = {"highlights": marks}
-            return ItemSearchResultSerializer(records, many=True, context=context).data
-
         return cached_response(
             request,
             "search",
             conditions.viewer,
             self.headers,
-            lambda: self._paginated(request, fetch, count, None, results),
+            lambda: self._search_page(request, text, conditions, query.validated_data["highlight"]),
         )
+
+    def _search_page(
+        self, request: Request, text: str, conditions: ItemFilter, highlight: bool
+    ) -> dict:
+        corrected = self.repository.search_correction(text, filter=conditions) if text else None
+        searched = corrected or text
+        paginator = self.paginator
+        size = paginator.get_page_size(request)
+        # Past any catalog (page numbers go up to 10**18): an empty window, then a 404 below.
+        offset = min((paginator.get_page_number(request, None) - 1) * size, 10**18)
+        # The page asked for and the total in one call; Django's paginator then reads both.
+        found = (
+            self.repository.search_page(searched, limit=size, offset=offset, filter=conditions)
+            if text
+            else SearchPage([], 0)
+        )
+
+        def fetch(*, limit: int, offset: int) -> list[ItemRecord]:
+            if offset == first:  # the window fetched above (the last page may ask for less)
+                return found.records[:limit]
+            return self.repository.search(searched, filter=conditions, limit=limit, offset=offset)
+
+        first = offset
+
+        def results(records: list[ItemRecord]) -> list:
+            marks = {}
+            if highlight and records:
+                marks = self.repository.search_highlights(searched, [r.id for r in records])
+            context = {"highlights": marks}
+            return ItemSearchResultSerializer(records, many=True, context=context).data
+
+        page = self._paginated(request, fetch, lambda **cap: found.total, None, results)
+        return {
+            "count": page["count"],
+            "count_exact": page["count_exact"],
+            "next": page["next"],
+            "previous": page["previous"],
+            "query": text,
+            "corrected_query": corrected,
+            "results": page["results"],
+        }
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
         return cached_response(

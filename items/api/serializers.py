@@ -45,6 +45,27 @@ class ItemSearchResultSerializer(ItemSerializer):
         return self.context.get("highlights", {}).get(record.id)
 
 
+class ItemSearchPageSerializer(serializers.Serializer):
+    """A page of search results, with the query as written and as searched."""
+
+    count = serializers.IntegerField(
+        help_text="How many items match (counted while ranking), up to 10,000; when "
+        "count_exact is false there are more than this."
+    )
+    count_exact = serializers.BooleanField(
+        help_text="Whether count is exact (false: more items match than count says)."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    query = serializers.CharField(help_text="The query as written.")
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The query as searched when misspelt words were corrected (the results, "
+        "the count and the highlights are for it); null when searched as written.",
+    )
+    results = ItemSearchResultSerializer(many=True)
+
+
 class ItemInputSerializer(serializers.Serializer):
     """The fields a client writes when creating or changing an item."""
 

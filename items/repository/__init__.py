@@ -30,6 +30,7 @@ from items.records import (
     ItemFilter,
     ItemRecord,
     RecordCheck,
+    SearchPage,
     SortField,
     SortOrder,
 )
@@ -58,8 +59,9 @@ class ItemRepository(Protocol):
         query: str | None = None,
         at_most: int | None = None,
     ) -> int:
-        """How many items match ``filter`` (and the search ``query`` when given); with
-        ``at_most``, counting stops there, so the cost does not grow with the table."""
+        """How many items match ``filter`` (and the search ``query`` when given, corrected as
+        ``search`` corrects it); with ``at_most``, counting stops there, so the cost does not
+        grow with the table."""
         ...
 
     def find_by_id(
@@ -84,11 +86,30 @@ class ItemRepository(Protocol):
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
-        """Items matching the full-text ``query``, best first, ``id`` breaking ties."""
+        """Items matching the full-text ``query``, best first, ``id`` breaking ties; misspelt
+        words are corrected first where the backend can (see ``search_correction``)."""
+        ...
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        """``search``'s window and ``count``'s total for ``query``, at once where the backend
+        can (PostgreSQL counts the matches while ranking them: no second pass)."""
+        ...
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        """The query ``search`` runs instead of ``query`` for ``filter``'s viewer, when it
+        corrects misspelt words; None when it searches ``query`` as written."""
         ...
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """For each item, an HTML-escaped snippet with the words matching ``query`` in <mark>."""
+        """For each item, an HTML-escaped snippet with the words matching ``query`` (the query
+        as searched: corrected, if it was) in <mark>."""
         ...
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:

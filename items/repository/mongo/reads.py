@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 
-from items.records import Cursor, ItemFilter, ItemRecord
+from items.records import Cursor, ItemFilter, ItemRecord, SearchPage
 from items.repository.mongo.documents import (
     Query,
     after_cursor,
@@ -100,6 +100,21 @@ class MongoItemReads:
             .limit(limit)
         )
         return [record_of(document) for document in found]
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        found = self.search(query, limit=limit, offset=offset, filter=filter)
+        return SearchPage(found, self.count(filter, query=query))
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        """Always None: ``$text`` has no vocabulary to correct against (a documented gap)."""
+        return None
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         searched = searched_words(query)

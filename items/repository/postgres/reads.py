@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from items.models import Item
-from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord
+from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord, SearchPage
 from items.repository.postgres import search as postgres_search
 from items.repository.postgres.queries import after, filtered, record_of, records
 
@@ -46,7 +46,8 @@ class PostgresItemReads:
     ) -> int:
         qs = filtered(filter)
         if query is not None:
-            qs = postgres_search.matching(qs, query).order_by().values("pk")
+            searched = postgres_search.searched(query, filter)
+            qs = postgres_search.matching(qs, searched).order_by().values("pk")
         # A sliced count is SELECT count(*) FROM (... LIMIT n): it stops reading at n rows.
         return qs[:at_most].count() if at_most is not None else qs.count()
 
@@ -68,8 +69,27 @@ class PostgresItemReads:
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
-        ranked = postgres_search.matching(filtered(filter), query)
+        text = postgres_search.searched(query, filter)
+        ranked = postgres_search.matching(filtered(filter), text)
         return records(ranked, limit=limit, offset=offset)
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        text = postgres_search.searched(query, filter)
+        ranked, total = postgres_search.ranked_window(filtered(filter), text, limit, offset)
+        if total is None:  # an empty window (past the end) says nothing of the total
+            total = postgres_search.count(filtered(filter), text)
+        rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
+        return SearchPage([record_of(rows[i]) for i in ranked if i in rows], total)
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        return postgres_search.correction(query, filter)
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return postgres_search.highlights(query, item_ids)

@@ -77,7 +77,7 @@ FIRST_VERSIONS = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("items", "0006_list_indexes"),
+        ("items", "0007_search_vocabulary"),
     ]
 
     operations = [
