@@ -2,7 +2,7 @@
 
 ``Item.history`` is simple-history's ``HistoricalItem`` (its admin pages, its diffs, its
 revert), but its rows are written by PostgreSQL triggers on the items table (migration
-``0009_history``), not by simple-history's ``post_save`` receivers: so every path that changes
+``0010_history``), not by simple-history's ``post_save`` receivers: so every path that changes
 the table (the API, the admin, imports, COPY loads, ``update()``, ``loaddata``, raw SQL) is
 recorded, inside the write's own transaction and without a statement of its own. The acting
 user reaches the triggers as the transaction-local setting ``catalog.actor``.

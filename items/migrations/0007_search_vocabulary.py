@@ -15,9 +15,7 @@
 # UPDATE or DELETE statement, whatever its size, updates each word it touches once, words in
 # order (so two writers bumping the same words never deadlock, they queue). An UPDATE counts
 # only rows whose searched text (name, description, tags) or visibility (is_active) changed, so
-# price or stock edits cost nothing here. Stop words (no lexeme) are left out. A bulk load may
-# defer its inserts' counting (SET LOCAL catalog.vocabulary_deferred = on) and count them once
-# at its end (search_vocabulary_count_items), in the same transaction.
+# price or stock edits cost nothing here. Stop words (no lexeme) are left out.
 from django.db import migrations
 
 VOCABULARY_SQL = r"""
@@ -76,10 +74,6 @@ DECLARE
     changes integer[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        -- A bulk load counts its items once, at its end (search_vocabulary_count_items).
-        IF current_setting('catalog.vocabulary_deferred', true) = 'on' THEN
-            RETURN NULL;
-        END IF;
         SELECT array_agg(word), array_agg(change) INTO words, changes FROM (
             SELECT word, count(*)::integer AS change
             FROM new_rows,
@@ -130,19 +124,6 @@ BEGIN
 END
 $$;
 
--- Count the words of these (newly inserted) items: a bulk load's deferred update.
-CREATE FUNCTION public.search_vocabulary_count_items(ids uuid[]) RETURNS void
-    LANGUAGE sql AS $$
-    SELECT public.search_vocabulary_apply(array_agg(word), array_agg(change))
-    FROM (
-        SELECT word, count(*)::integer AS change
-        FROM public.items_item,
-             unnest(public.item_vocabulary_words(name, description, tags)) AS word
-        WHERE is_active AND id = ANY (ids)
-        GROUP BY word
-    ) AS delta
-$$;
-
 -- The whole vocabulary from the table as it is (the migration's backfill; a repair).
 CREATE FUNCTION public.search_vocabulary_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -180,7 +161,6 @@ DROP TRIGGER item_vocabulary_delete ON public.items_item;
 DROP TRIGGER item_vocabulary_update ON public.items_item;
 DROP TRIGGER item_vocabulary_insert ON public.items_item;
 DROP FUNCTION public.search_vocabulary_rebuild();
-DROP FUNCTION public.search_vocabulary_count_items(uuid[]);
 DROP FUNCTION public.item_vocabulary_clear();
 DROP FUNCTION public.item_vocabulary_count();
 DROP FUNCTION public.search_vocabulary_apply(text[], integer[]);

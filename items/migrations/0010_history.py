@@ -77,7 +77,7 @@ FIRST_VERSIONS = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("items", "0007_search_vocabulary"),
+        ("items", "0008_search_vocabulary_bulk"),
     ]
 
     operations = [
