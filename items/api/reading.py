@@ -101,7 +101,9 @@ class ItemReadMixin:
             context = {"highlights": marks}
             return ItemSearchResultSerializer(records, many=True, context=context).data
 
-        page = self._paginated(request, fetch, lambda **cap: found.total, None, results)
+        # The total came free with the ranking: exact, whatever its size.
+        cap = max(found.total, self.paginator.count_cap)
+        page = self._paginated(request, fetch, lambda **_: found.total, None, results, cap)
         return {
             "count": page["count"],
             "count_exact": page["count_exact"],
@@ -123,8 +125,16 @@ class ItemReadMixin:
         )
 
     def _paginated(
-        self, request: Request, fetch: Any, count: Any, query: Any, results: Any = None
+        self,
+        request: Request,
+        fetch: Any,
+        count: Any,
+        query: Any,
+        results: Any = None,
+        cap: int | None = None,
     ) -> dict:
+        """One page of ``fetch``'s records; ``count`` is read up to ``cap`` (default: the
+        paginator's ``count_cap``) unless a cursor page is asked for."""
         paginator = self.paginator
         if query is not None and paginator.wants_cursor(request):
             sort_by, _ = query.sort
@@ -132,7 +142,7 @@ class ItemReadMixin:
                 request, fetch, sort_by, query.validated_data["ordering"]
             )
         else:
-            window = RecordWindow(fetch, count, paginator.count_cap)
+            window = RecordWindow(fetch, count, cap or paginator.count_cap)
             ordering = query.validated_data["ordering"] if query is not None else None
             records = paginator.paginate_window(window, request, self, ordering)
         data = results(records) if results else ItemSerializer(records, many=True).data

@@ -49,11 +49,11 @@ class ItemSearchPageSerializer(serializers.Serializer):
     """A page of search results, with the query as written and as searched."""
 
     count = serializers.IntegerField(
-        help_text="How many items match (counted while ranking), up to 10,000; when "
-        "count_exact is false there are more than this."
+        help_text="How many items match (counted while ranking, so always exact)."
     )
     count_exact = serializers.BooleanField(
-        help_text="Whether count is exact (false: more items match than count says)."
+        help_text="Always true for a search: its count is exact (as on list pages, where it "
+        "is false beyond 10,000)."
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
