@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog_cache import keys, store
+from catalog_cache import keys, positions, store
 from items.records import Viewer
 
 JSON = "application/json"
@@ -75,7 +75,8 @@ def cached_response(
     item_id: uuid.UUID | None = None,
 ) -> HttpResponse | Response:
     """The view's JSON from the cache, or built now and stored under the versions read first."""
+    version_key, entry, ttl = entry_for(kind, request, viewer.cache_scope, item_id)
+    build = positions.fresh(version_key, build)
     if not _cacheable(request):
         return Response(build())
-    version_key, entry, ttl = entry_for(kind, request, viewer.cache_scope, item_id)
     return unwrap(store.get_or_build(version_key, entry, ttl, _envelope(headers, build)))

@@ -92,14 +92,21 @@ return {key, value}
 """
 )
 
-# KEYS: versions to bump. ARGV: version TTL (ms).
+# KEYS: versions to bump. ARGV: version TTL (ms), and the WAL position of the commit behind
+# the bump (0: none known, no replicas), kept beside each version if larger than the one there.
 _BUMP = (
     _CLOCK
     + """
+local at = tonumber(ARGV[2])
 for _, k in ipairs(KEYS) do
   if redis.call('EXISTS', k) == 0 then redis.call('SET', k, clock()) end
   redis.call('INCR', k)
   redis.call('PEXPIRE', k, ARGV[1])
+  if at > 0 then
+    local pk = k .. ':at'
+    if at > tonumber(redis.call('GET', pk) or '0') then redis.call('SET', pk, ARGV[2]) end
+    redis.call('PEXPIRE', pk, ARGV[1])
+  end
 end
 return #KEYS
 """
@@ -225,24 +232,28 @@ def _release(client, lock: str, token: str) -> None:
     _script(client, _RELEASE)(keys=[lock], args=[token], client=client)
 
 
-def bump(item_ids: Iterable[uuid.UUID], *, everything: bool = False) -> bool:
+def bump(
+    item_ids: Iterable[uuid.UUID], *, everything: bool = False, position: int | None = None
+) -> bool:
     """Make every entry built from these items (and every list) unreachable.
 
     With ``everything``, the epoch moves too: every entry of every kind is dropped. Bumps are
     tried even while the circuit is open: a lost invalidation costs freshness, a slow one
-    only time.
+    only time. ``position`` is the WAL position of the commit behind the change (with read
+    replicas): recorded beside each version, for the reads that will fill its entries.
     """
     targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
     if everything:
         targets.append(keys.epoch_key())
+    args = [_version_ttl_ms(), position or 0]
 
     def write(client) -> bool:
-        _script(client, _BUMP)(keys=targets, args=[_version_ttl_ms()], client=client)
+        _script(client, _BUMP)(keys=targets, args=args, client=client)
         return True
 
     return run(write, False, force=True)
 
 
-def bump_everything() -> bool:
+def bump_everything(*, position: int | None = None) -> bool:
     """Drop every entry at once (items changed without ids, or an operator asked)."""
-    return bump([], everything=True)
+    return bump([], everything=True, position=position)
