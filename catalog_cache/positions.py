@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from catalog_cache import keys
@@ -82,7 +83,28 @@ def needed_position(version_key: str) -> int | None:
     found = run(lambda client: client.mget(names), None)
     if found is None:
         return None
-    return max([caller.sent, *(int(value) for value in found if value)])
+    epoch = int(found[0] or 0)
+    if epoch >= UNKNOWN:
+        epoch = _settle_epoch_position(names[0])
+    return max([caller.sent, epoch, *(int(value) for value in found[1:] if value)])
+
+
+# KEYS: the epoch's position. ARGV: the unknown mark, a position. Replaces only the mark.
+_SETTLE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) end
+return 1
+"""
+
+
+def _settle_epoch_position(key: str) -> int:
+    """The epoch moved without knowing which commits it hides (a Redis failover): any commit
+    it may hide ended before now, so the primary's position now is the one to reach."""
+    try:
+        position = read_positions.after_commit() or 0
+    except DatabaseError:
+        return UNKNOWN
+    run(lambda client: client.eval(_SETTLE, 1, key, str(UNKNOWN), position), None)
+    return position
 
 
 def fresh(version_key: str, build: Callable[[], object]) -> Callable[[], object]:

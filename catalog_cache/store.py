@@ -69,10 +69,7 @@ return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 # entry suffix, version TTL (ms), whether a miss counts (a lookup that the view will repeat on a
 # miss does not), and the bucket's limit and window (ms). A hit is served only if the bucket lets
 # it through; a miss is left to the view's throttle, so no request is counted twice.
-_READ = (
-    _CLOCK
-    + _TAKE_FUNCTION
-    + """
+_READ_BODY = """
 local function current(k)
   local v = redis.call('GET', k)
   if not v then
@@ -90,7 +87,23 @@ end
 if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
 return {key, value}
 """
-)
+_READ = _CLOCK + _TAKE_FUNCTION + _READ_BODY
+
+# Behind Sentinel, a promoted replica may have missed the last bumps (replication is
+# asynchronous) while holding the entries they should have hidden. The epoch (KEYS[1]) is kept
+# with the replication id of the master that owns it; a master with another id (promoted, or
+# restarted empty) moves the epoch before answering, so nothing stored before is reachable, and
+# marks the epoch's WAL position unknown (fills come from the primary until it is read again).
+_FAILOVER_EPOCH = """
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+if replid and redis.call('GET', KEYS[1] .. ':owner') ~= replid then
+  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1])
+  else redis.call('SET', KEYS[1], clock()) end
+  redis.call('SET', KEYS[1] .. ':owner', replid)
+  redis.call('SET', KEYS[1] .. ':at', '9223372036854775808')
+end
+"""
+_READ_FAILOVER_SAFE = _CLOCK + _TAKE_FUNCTION + _FAILOVER_EPOCH + _READ_BODY
 
 # KEYS: versions to bump. ARGV: version TTL (ms), and the WAL position of the commit behind
 # the bump (0: none known, no replicas), kept beside each version if larger than the one there.
@@ -173,8 +186,10 @@ def lookup(
         names.append(bucket.key)
         args += [bucket.limit, bucket.seconds * 1000]
 
+    source = _READ_FAILOVER_SAFE if settings.CACHE_FAILOVER_EPOCH else _READ
+
     def read(client) -> Read:
-        key, value, *wait = _script(client, _READ)(client=client, keys=names, args=args)
+        key, value, *wait = _script(client, source)(client=client, keys=names, args=args)
         return Read(key.decode(), value, wait[0] / 1000 if wait else None)
 
     return run(read, Read(None, None))

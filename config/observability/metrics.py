@@ -110,7 +110,7 @@ def _replica_lines() -> str:
 
 
 def _embedded_redis_lines() -> str:
-    if settings.REDIS_URL:  # an external Redis is the operator's to watch
+    if settings.REDIS_URL or settings.REDIS_SENTINELS:  # an external Redis is the operator's
         return ""
     return (
         "# HELP catalog_embedded_redis_restarts_total Times the embedded Redis died and was "

@@ -62,6 +62,15 @@ _database.update(
         },
     },
 )
+# Behind PgBouncer in transaction pooling mode, a connection is the server's only for one
+# transaction: no server-side cursors (they outlive it), no prepared statements (psycopg
+# prepares a query run 5 times on a connection; the next transaction may land elsewhere), and
+# no start-up ``options`` (PgBouncer refuses them: its ``connect_query`` sets the trigram bar).
+DB_PGBOUNCER = env_bool("DB_PGBOUNCER", False)
+if DB_PGBOUNCER:
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _database["OPTIONS"].pop("options")
+    _database["OPTIONS"]["prepare_threshold"] = None
 DATABASES = {"default": _database}
 
 # Read replicas (PostgreSQL streaming standbys). Reads the API serves go to one that has

@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.replica import lagging_replica, primary_position  # noqa: F401
 from tests.support.served import Gunicorn, exchange, request
+from tests.support.stress import run_stress
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,25 @@ def test_replica_lag_in_ready_and_metrics(replicated, lagging_replica):  # noqa:
     text = metrics.decode()
     assert re.search(r'^catalog_replica_lag_seconds\{replica="replica_0"\} [0-9.]+$', text, re.M)
     assert 'catalog_replica_up{replica="replica_0"} 1' in text
+
+
+def test_replica_stress_no_stale_reads_across_two_app_servers(replicated, lagging_replica):  # noqa: F811
+    env, token, item = replicated
+    first, second = Gunicorn(env), Gunicorn(env)
+    try:
+        caught_up(lagging_replica, primary_position())
+        result = run_stress(first.port, [first.port, second.port], token, item, writes=300)
+        reads = [reads_by_target(first.port), reads_by_target(second.port)]
+    finally:
+        first.stop()
+        second.stop()
+    by_replica = sum(r["replica"] for r in reads)
+    by_primary = sum(r["primary"] for r in reads)
+    print(
+        f"\nreplica stress: {result.writes} writes, {result.reads} reads on 2 servers, "
+        f"{len(result.stale)} stale; database reads: {by_primary:.0f} primary, "
+        f"{by_replica:.0f} replica (400 ms behind)"
+    )
+    assert result.errors == []
+    assert result.writes == 300 and result.reads > 300
+    assert result.stale == []
