@@ -3,11 +3,13 @@ through it, writes and reads under load, with the settings that mode needs (``DB
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support.served import Gunicorn, Load, request
-from tests.support.stress import run_stress
+from tests.support.stress import UNTHROTTLED, run_stress
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def bouncer(scratch):
 
 
 def _served_env(scratch, bouncer: PgBouncer, **extra: str) -> dict[str, str]:
-    return {**scratch.env, "DATABASE_URL": bouncer.url(scratch.name), **extra}
+    return {**scratch.env, "DATABASE_URL": bouncer.url(scratch.name), **UNTHROTTLED, **extra}
 
 
 def test_pgbouncer_transaction_pooling_serves_writes_and_reads_without_stale(scratch, bouncer):
@@ -84,6 +86,7 @@ def test_pgbouncer_server_connections_stay_within_its_pool_under_load(scratch, b
         for _ in range(20):
             pools = [p for p in bouncer.admin("SHOW POOLS") if p["database"] == scratch.name]
             seen.append(sum(p["sv_active"] + p["sv_idle"] + p["sv_used"] for p in pools))
+            time.sleep(0.1)
         statuses = load.stop()
     finally:
         server.stop()

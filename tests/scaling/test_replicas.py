@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.replica import lagging_replica, primary_position  # noqa: F401
 from tests.support.served import Gunicorn, exchange, request
-from tests.support.stress import run_stress
+from tests.support.stress import UNTHROTTLED, run_stress
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def replicated(scratch, lagging_replica):  # noqa: F811
         "DATABASE_REPLICA_URLS": lagging_replica.url(scratch.name),
         "REPLICA_MAX_LAG": "30",
         "METRICS_TOKEN": "metrics-secret",
+        **UNTHROTTLED,
     }
     return env, token, f"/api/items/{item_id}/"
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.sentinel import SERVICE, SentinelRedis
 from tests.support.served import Gunicorn, Load, request
-from tests.support.stress import run_stress
+from tests.support.stress import UNTHROTTLED, run_stress
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def served(scratch, sentinel_redis):
         "REDIS_URL": "",
         "REDIS_SENTINELS": sentinel_redis.sentinels,
         "REDIS_SENTINEL_SERVICE": SERVICE,
+        **UNTHROTTLED,
     }
     return env, token, f"/api/items/{item_id}/"
 
