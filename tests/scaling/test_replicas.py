@@ -8,11 +8,13 @@ down or lags past ``REPLICA_MAX_LAG`` is skipped; ``/ready/`` and ``/metrics`` r
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import time
 
 import pytest
 
-from tests.support.replica import lagging_replica, primary_position  # noqa: F401
+from tests.support.replica import primary_position
 from tests.support.served import Gunicorn, exchange, request
 from tests.support.stress import UNTHROTTLED, run_stress
 
@@ -28,7 +30,7 @@ METRICS = {"Authorization": "Bearer metrics-secret"}
 
 
 @pytest.fixture
-def replicated(scratch, lagging_replica):  # noqa: F811
+def replicated(scratch, lagging_replica):
     """(server env, staff token, an item's path) on a scratch database the replica has."""
     scratch.manage("migrate", "--noinput")
     token, item_id = scratch.manage("shell", "--no-imports", "-c", SETUP).stdout.split()
@@ -78,7 +80,7 @@ def lsn(text: str) -> int:
     return (int(high, 16) << 32) | int(low, 16)
 
 
-def test_replica_lags_measurably_behind_a_returned_write(replicated, lagging_replica):  # noqa: F811
+def test_replica_lags_measurably_behind_a_returned_write(replicated, lagging_replica):
     env, token, item = replicated
     server = Gunicorn(env)
     try:
@@ -94,7 +96,7 @@ def test_replica_lags_measurably_behind_a_returned_write(replicated, lagging_rep
     assert waited >= 0.2  # recovery_min_apply_delay is 400 ms
 
 
-def test_read_your_writes_across_two_app_servers(replicated, lagging_replica):  # noqa: F811
+def test_read_your_writes_across_two_app_servers(replicated, lagging_replica):
     env, token, item = replicated
     writer, reader = Gunicorn(env), Gunicorn(env)
     try:
@@ -110,7 +112,7 @@ def test_read_your_writes_across_two_app_servers(replicated, lagging_replica):  
     assert reads["primary"] >= 1  # the replica was behind each write: the primary answered
 
 
-def test_read_your_writes_position_sent_back_is_honoured(replicated, scratch, lagging_replica):  # noqa: F811
+def test_read_your_writes_position_sent_back_is_honoured(replicated, scratch, lagging_replica):
     # A write the service never heard of (made straight in the database, as another service
     # would): only the position the client sends back can make a replica read wait for it.
     env, _, item = replicated
@@ -148,7 +150,7 @@ def test_read_your_writes_malformed_position_is_a_400_naming_the_header(replicat
 
 def test_replica_safe_cache_fill_never_stores_what_the_replica_has_not_replayed(
     replicated,
-    lagging_replica,  # noqa: F811
+    lagging_replica,
 ):
     env, token, item = replicated
     server = Gunicorn(env)
@@ -170,7 +172,7 @@ def test_replica_safe_cache_fill_never_stores_what_the_replica_has_not_replayed(
     assert reads["replica"] >= 1
 
 
-def test_replica_down_is_skipped_and_reported(replicated, lagging_replica):  # noqa: F811
+def test_replica_down_is_skipped_and_reported(replicated, lagging_replica):
     env, token, item = replicated
     server = Gunicorn(env)
     try:
@@ -190,7 +192,7 @@ def test_replica_down_is_skipped_and_reported(replicated, lagging_replica):  # n
     assert ready["replicas"]["replica_0"]["status"].startswith("down")
 
 
-def test_replica_lagging_past_max_lag_is_skipped(replicated, scratch, lagging_replica):  # noqa: F811
+def test_replica_lagging_past_max_lag_is_skipped(replicated, scratch, lagging_replica):
     env, _, item = replicated
     server = Gunicorn({**env, "REPLICA_MAX_LAG": "0.1", "CACHE_ENABLED": "false"})
     try:
@@ -217,7 +219,7 @@ def test_replica_lagging_past_max_lag_is_skipped(replicated, scratch, lagging_re
     assert after["replica"] == before["replica"] + 1  # caught up: used again
 
 
-def test_replica_lag_in_ready_and_metrics(replicated, lagging_replica):  # noqa: F811
+def test_replica_lag_in_ready_and_metrics(replicated, lagging_replica):
     env, _, _ = replicated
     server = Gunicorn(env)
     try:
@@ -235,7 +237,7 @@ def test_replica_lag_in_ready_and_metrics(replicated, lagging_replica):  # noqa:
     assert 'catalog_replica_up{replica="replica_0"} 1' in text
 
 
-def test_replica_stress_no_stale_reads_across_two_app_servers(replicated, lagging_replica):  # noqa: F811
+def test_replica_stress_no_stale_reads_across_two_app_servers(replicated, lagging_replica):
     env, token, item = replicated
     first, second = Gunicorn(env), Gunicorn(env)
     try:
@@ -255,3 +257,46 @@ def test_replica_stress_no_stale_reads_across_two_app_servers(replicated, laggin
     assert result.errors == []
     assert result.writes == 300 and result.reads > 300
     assert result.stale == []
+
+
+def _wrk(port: int, path: str, seconds: int = 5) -> subprocess.Popen:
+    return subprocess.Popen(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _rate(run: subprocess.Popen) -> float:
+    out, _ = run.communicate(timeout=120)
+    assert "Non-2xx" not in out, out
+    return float(re.search(r"Requests/sec:\s+([0-9.]+)", out)[1])
+
+
+def test_replica_reads_per_second_with_one_and_two_app_servers(
+    replicated, scratch, lagging_replica
+):
+    # Figures for the README (printed, not asserted: timing claims belong to benchmarks); what
+    # is asserted is that every read succeeded and the replica served the uncached ones.
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is absent: apt-get install wrk")
+    env, _, _ = replicated
+    scratch.manage("loaddata", "items")
+    caught_up(lagging_replica, primary_position())
+    figures = {}
+    for label, extra in (("cached", {}), ("uncached", {"CACHE_ENABLED": "false"})):
+        servers = [Gunicorn({**env, **extra}), Gunicorn({**env, **extra})]
+        try:
+            path = "/api/items/?category=livre"
+            figures[label, 1] = _rate(_wrk(servers[0].port, path))
+            runs = [_wrk(server.port, path) for server in servers]
+            figures[label, 2] = sum(_rate(run) for run in runs)
+            reads = reads_by_target(servers[0].port)
+        finally:
+            for server in servers:
+                server.stop()
+    print(
+        "\nreads per second (GET /api/items/?category=livre, wrk -t2 -c16, per server count): "
+        + ", ".join(f"{label} x{n}: {rate:.0f}" for (label, n), rate in figures.items())
+    )
+    assert reads["replica"] > reads["primary"]
