@@ -54,10 +54,13 @@ test: $(STAMP)
 
 # The load benchmark: seeds 100,000 items into .data/bench once, then measures the API under
 # gunicorn with the cache on and off. Needs wrk (installed from the system's packages as root).
+# Then list pages at 1,000,000 items (.data/bench-search, seeded once), cache off: a category's
+# first page and deep cursor pages, p50/p99 (target: p99 under 50 ms).
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || \
 		{ echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.cache
+	$(BIN)/python -m bench.listing
 
 # Search at scale: 1,000,000 items in .data/bench-search (seeded once), p50/p99 by query kind
 # through the API, against an icontains scan of the same rows.

@@ -68,6 +68,12 @@ class AnonThrottle(AnonRateThrottle, RedisRateThrottle):
 class UserThrottle(UserRateThrottle, RedisRateThrottle):
     """Signed-in rate, per user."""
 
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        # DRF's falls back to the client address for anonymous callers: they would be counted
+        # twice (here and in AnonThrottle's bucket), a second Redis round trip on every miss,
+        # and held to the lower of the two rates.
+        return super().get_cache_key(request, view) if request.user.is_authenticated else None
+
 
 class ScopedThrottle(ScopedRateThrottle, RedisRateThrottle):
     """Per-view rate (``throttle_scope``), e.g. the token endpoint."""

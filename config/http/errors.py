@@ -18,6 +18,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import SAFE_METHODS
 
 logger = logging.getLogger("catalog.errors")
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
@@ -58,6 +59,13 @@ class CatalogExceptionHandler(ExceptionHandler):
             logger.warning("database unavailable: %s", exc)
             return DatabaseUnavailable()
         return super().convert_known_exceptions(exc)
+
+    def set_rollback(self) -> None:
+        # Reads run outside the request's transaction (the items API keeps ATOMIC_REQUESTS for
+        # writes only): a transaction open around a read is not the read's to roll back.
+        request = self.context.get("request")
+        if request is None or request.method not in SAFE_METHODS:
+            super().set_rollback()
 
     def get_headers(self, exc: exceptions.APIException) -> dict:
         headers = super().get_headers(exc)

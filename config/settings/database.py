@@ -44,10 +44,13 @@ DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
 _POOL_RECONNECT_SECONDS = 5.0
 
 _database.update(
+    # Django's PostgreSQL backend, but for the pool's check (config/database).
+    ENGINE="config.database",
     ATOMIC_REQUESTS=True,
     CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
     # With the pool, this makes it check a connection before lending it: after a PostgreSQL
     # restart, dead connections are dropped instead of failing the requests that draw them.
+    # The check reads the socket (no round trip) and queries only a connection with news.
     CONN_HEALTH_CHECKS=env_bool("DB_POOL_CHECK", True),
     OPTIONS={
         # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6

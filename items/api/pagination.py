@@ -68,6 +68,12 @@ _SORT_VALUE_FIELDS = {
 }
 
 
+def encode_cursor(ordering: str, value: Any, item_id: uuid.UUID, reverse: bool = False) -> str:
+    """The ``cursor`` token for the position (sort ``value``, ``item_id``) under ``ordering``."""
+    payload = [ordering, _encode_value(value), str(item_id), reverse]
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
 def _decode_value(sort_by: str, raw: Any) -> Any:
     """A cursor's sort value, checked as strictly as the field it stands for."""
     if not isinstance(raw, str):
@@ -204,8 +210,7 @@ class ItemPagination(PageNumberPagination):
         if not edge:  # an empty page (its neighbours went away): nothing to continue from
             return None
         record = edge[0]
-        payload = [self._ordering, _encode_value(record.sort_value(self._sort_by)), str(record.id)]
-        token = base64.urlsafe_b64encode(json.dumps([*payload, reverse]).encode()).decode()
+        token = encode_cursor(self._ordering, record.sort_value(self._sort_by), record.id, reverse)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, token)
 

@@ -8,11 +8,17 @@ its permission check, and the OpenAPI description of every operation.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
 from config.http.errors import ErrorResponse412Serializer
@@ -32,6 +38,23 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="ETag from a read: the write happens only if the item is unchanged (else 412).",
 )
+
+
+def writes_in_a_transaction(view: Callable[..., HttpResponseBase]) -> Callable:
+    """``view`` with ``ATOMIC_REQUESTS`` kept for writes only.
+
+    A read is one statement (or a count and a page) that needs no transaction of its own;
+    wrapping it in one costs a ``BEGIN`` and a ``COMMIT`` round trip on every cache miss.
+    Writes keep the request's transaction, which their statements join.
+    """
+    atomic_view = transaction.atomic(using=DEFAULT_DB_ALIAS)(view)
+
+    @transaction.non_atomic_requests(using=DEFAULT_DB_ALIAS)
+    @wraps(view)
+    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return (view if request.method in SAFE_METHODS else atomic_view)(request, *args, **kwargs)
+
+    return dispatch
 
 
 @extend_schema_view(
@@ -66,6 +89,10 @@ class ItemViewSet(ItemReadMixin, ItemWriteMixin, viewsets.GenericViewSet):
     pagination_class = ItemPagination
     permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrStaff]
     lookup_value_regex = "[^/]+"
+
+    @classmethod
+    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Callable:
+        return writes_in_a_transaction(super().as_view(actions, **initkwargs))
 
     @property
     def repository(self) -> ItemRepository:

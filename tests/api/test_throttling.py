@@ -85,3 +85,14 @@ def test_a_malformed_trusted_proxies_stops_the_start(monkeypatch, raw):
     monkeypatch.setenv("TRUSTED_PROXIES", raw)
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
         env_proxies("TRUSTED_PROXIES")
+
+
+def test_anonymous_callers_are_counted_once_by_the_anonymous_rate(anon_client, user_client):
+    from rest_framework.throttling import UserRateThrottle
+
+    # The signed-in rate is per user: an anonymous miss neither counts in it nor is held to it.
+    with throttle_rate(UserRateThrottle, "user", "2/min"):
+        codes = [anon_client.get("/api/items/", {"page": n}).status_code for n in range(1, 5)]
+        assert set(codes) == {200, 404} and 429 not in codes
+        signed_in = [user_client.get("/api/items/", {"page": n}).status_code for n in (1, 2, 3)]
+        assert signed_in[2] == 429

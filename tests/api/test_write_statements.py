@@ -1,4 +1,4 @@
-"""What a write costs the database, counted on the wire: every message the client sends.
+"""What a write (and a read miss) costs the database, counted on the wire: every statement sent.
 
 ``CaptureQueriesContext`` does not see ``BEGIN`` and ``COMMIT`` (psycopg sends them itself), so
 these tests read libpq's protocol trace of the connection instead: each simple query
@@ -120,3 +120,15 @@ def test_the_trace_sees_every_statement():
         cursor.execute("SELECT 1")
         cursor.execute("SELECT 2")
     assert sent == ["SELECT", "SELECT"]
+
+
+def test_a_read_miss_is_one_statement_without_a_transaction(staff):
+    # Reads keep out of ATOMIC_REQUESTS: a BEGIN and a COMMIT would double a miss's round trips.
+    item = ItemFactory()
+    with statements_sent() as sent:
+        response = client_for(staff).get(f"/api/items/{item.pk}/")
+    assert response.status_code == 200
+    assert sent == ["SELECT"], sent
+    with statements_sent() as sent:
+        assert client_for(staff).get("/api/items/", {"category": item.category}).status_code == 200
+    assert sent == ["SELECT", "SELECT"], sent  # the capped count, the page

@@ -21,6 +21,7 @@ ITEMS_MAX_MODULES = 10
 ROOMS = {
     "config.embedded": -1,  # the embedded PostgreSQL and Redis
     "config.settings": 0,  # imports no app code
+    "config.database": 0,  # Django's PostgreSQL backend with a cheaper pool check
     "config.http": 0,  # what every endpoint shares; imports nothing from the apps
     "items": 1,  # the domain: models, rules, records, ids, signals, migrations
     "items.repository": 2,  # the Protocol, the factory, and the backends

@@ -45,6 +45,12 @@ def test_a_large_seed_rebuilds_the_gin_indexes(monkeypatch):
         names = {row[0] for row in cursor.fetchall()}
     assert {"item_tags_gin", "item_search_gin", "item_words_trgm"} <= names
     assert get_item_repository().count(query="casque") > 0
+    # ... and leaves the planner statistics of what it loaded (ANALYZE, in its transaction).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_stats WHERE tablename = 'items_item' AND attname = 'category'"
+        )
+        assert cursor.fetchall() == [("category",)]
 
 
 def test_count_has_an_upper_bound_named_in_the_error():

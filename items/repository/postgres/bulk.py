@@ -50,7 +50,7 @@ def staged_load() -> Iterator[None]:
     cost; one build at the end is several times faster. The indexes are dropped and rebuilt
     only at the end, in the load's own transaction, so no other session ever sees the table
     without them and a load stopped at any point (even by SIGKILL) rolls them back with it.
-    Readers of the table wait during that last step.
+    Readers of the table wait during that last step, which ends with ANALYZE.
     """
     table, columns = Item._meta.db_table, ", ".join(_COPY_COLUMNS)
     gin = [index for index in Item._meta.indexes if isinstance(index, GinIndex)]
@@ -73,6 +73,9 @@ def staged_load() -> Iterator[None]:
             editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for index in gin:
                 editor.add_index(Item, index)
+            # Fresh statistics for the planner: a table that just grew by tens of thousands of
+            # rows would be planned from none (or stale ones) until autovacuum's next pass.
+            editor.execute(f"ANALYZE {table}")
 
 
 class PostgresBulkStore:
