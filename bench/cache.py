@@ -3,7 +3,8 @@
 Run with ``make bench`` (or ``python -m bench.cache``). It uses its own data folder
 (``.data/bench``), seeds it to ``BENCH_ITEMS`` items (100,000) once, then for each cache mode
 starts gunicorn with 2 workers and drives it with wrk on loopback: item details over a hot set of
-1,000 ids, category list pages 1-20, searches, and PATCH writes. It prints requests/s, p50 and
+1,000 ids (anonymous, and signed in with a token: ``detail-auth``), category list pages 1-20,
+searches, and PATCH writes. It prints requests/s, p50 and
 p99 per scenario and the on/off ratios against the targets.
 """
 
@@ -28,7 +29,9 @@ for rate in ("THROTTLE_ANON_RATE", "THROTTLE_USER_RATE"):
 ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-SCENARIOS = tuple(os.environ.get("BENCH_SCENARIOS", "detail,list,search,write").split(","))
+SCENARIOS = tuple(
+    os.environ.get("BENCH_SCENARIOS", "detail,detail-auth,list,search,write").split(",")
+)
 TARGETS = {"detail": 4.0, "list": 5.0, "write": 0.8}
 SEARCH_TERMS = ["casque", "roman", "coton", "lampe", "samsung", "écran sans fil", "livre poche"]
 
@@ -55,7 +58,7 @@ def _prepare() -> tuple[list[str], str]:
 
 
 def _paths(scenario: str, ids: list[str]) -> list[str]:
-    if scenario in ("detail", "write"):
+    if scenario in ("detail", "detail-auth", "write"):
         return [f"/api/items/{i}/" for i in ids]
     if scenario == "list":
         categories = ("electronique", "vetement", "livre", "autre")
@@ -119,12 +122,12 @@ def _report(on: dict, off: dict) -> None:
         f"\n{ITEMS:,} items, gunicorn {WORKERS} {WORKER_CLASS} workers, "
         f"wrk 2 threads 16 connections, {SECONDS} s each"
     )
-    print(f"{'scenario':<8} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'scenario':<11} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for scenario in SCENARIOS:
         for label, run in (("on", on), ("off", off)):
             r = run[scenario]
             print(
-                f"{scenario:<8} {label:<5} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+                f"{scenario:<11} {label:<5} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
                 f"{r['errors']:>8.0f}"
             )
     print("\nratio on/off (req/s):")
@@ -133,7 +136,7 @@ def _report(on: dict, off: dict) -> None:
         target = TARGETS.get(scenario)
         verdict = "" if target is None else (" ok" if ratio >= target else " BELOW TARGET")
         goal = f"(target >= {target}x)" if target else ""
-        print(f"  {scenario:<8} {ratio:5.2f}x {goal}{verdict}")
+        print(f"  {scenario:<11} {ratio:5.2f}x {goal}{verdict}")
 
 
 def main() -> None:

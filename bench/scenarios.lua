@@ -21,5 +21,11 @@ request = function()
       ["Accept"] = "application/json",
     }, body)
   end
+  if scenario == "detail-auth" then
+    return wrk.format("GET", path, {
+      ["Authorization"] = "Token " .. token,
+      ["Accept"] = "application/json",
+    })
+  end
   return wrk.format("GET", path, { ["Accept"] = "application/json" })
 end

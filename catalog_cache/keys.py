@@ -3,7 +3,8 @@
 An entry's key embeds the versions current when its data was read: an epoch (bumped to drop
 everything) and either the item's own version (details) or the catalog version (lists and
 searches). Invalidation bumps versions, so old entries become unreachable at once, with no
-pattern delete; their TTL reclaims the memory. The throttles' buckets are named here too.
+pattern delete; their TTL reclaims the memory. An entry's key ends with the scope of who may
+see it. The holders of API tokens, and the throttles' buckets, are named here too.
 """
 
 from __future__ import annotations
@@ -67,13 +68,28 @@ def canonical_query(request: HttpRequest) -> str:
     return urlencode(pairs)
 
 
-def detail_entry(item_id: uuid.UUID, scope: str) -> tuple[str, str]:
-    """(prefix, suffix) around the versions, for one item as one viewer scope sees it."""
-    return f"{namespace()}item:", f":{item_id}:{scope}"
+def detail_entry(item_id: uuid.UUID) -> tuple[str, str]:
+    """(prefix, suffix) around the versions, for one item; a scope (who may see it) follows."""
+    return f"{namespace()}item:", f":{item_id}"
 
 
-def list_entry(kind: str, request: HttpRequest, scope: str) -> tuple[str, str]:
-    """(prefix, suffix) for a list or search page, keyed by host, path, query and scope."""
+def list_entry(kind: str, request: HttpRequest) -> tuple[str, str]:
+    """(prefix, suffix) for a list or search page, keyed by host, path and query; a scope
+    (who may see it) follows."""
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{canonical_query(request)}"
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    return f"{namespace()}{kind}:", f":{digest}:{scope}"
+    return f"{namespace()}{kind}:", f":{digest}"
+
+
+def token_digest(token: str) -> str:
+    """What names an API token in Redis: never the token itself."""
+    return hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+
+
+def token_version_key(digest: str) -> str:
+    return f"{namespace()}ver:token:{digest}"
+
+
+def token_entry(digest: str) -> tuple[str, str]:
+    """(prefix, suffix) around the versions (epoch, the token's own) for a token's holder."""
+    return f"{namespace()}who:", f":{digest}"

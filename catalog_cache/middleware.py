@@ -1,10 +1,13 @@
-"""Anonymous cache hits answered before the view: one Redis round trip on top of Django.
+"""Cache hits answered before the view: one Redis round trip on top of Django.
 
-Only a plain anonymous JSON GET qualifies (no credentials, no session cookie, no format
-switch): its scope is known without authentication. Anything else, and every miss, goes on to
-the view, which serves and fills the same entries. A hit still meets what the view's request
-would: the host is checked against ``ALLOWED_HOSTS``, and the anonymous rate limit is counted,
-in the same bucket, by the same script that reads the entry.
+Only a plain JSON GET qualifies (no session cookie, no format switch), either anonymous or
+carrying an API token. An anonymous one reads the public entry. A signed-in one is recognised in
+Redis, in the same script that reads the entry (``store.signed_in_lookup``): the token's holder
+(as the view's authentication stored it, see ``sign_ins``) names the scope, and the rate
+bucket, of what they may see; a token Redis does not know goes on to the view. Anything else,
+and every miss, goes on to the view, which serves and fills the same entries. A hit still meets
+what the view's request would: the host is checked against ``ALLOWED_HOSTS``, and the rate
+limit is counted, in the view's bucket, by the same script that reads the entry.
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from rest_framework.authentication import get_authorization_header
 
-from catalog_cache import store
-from catalog_cache.responses import entry_for, unwrap
-from catalog_cache.throttling import anonymous_bucket, throttled_response
+from catalog_cache import keys, store
+from catalog_cache.responses import entry_for, scopes_for, unwrap
+from catalog_cache.throttling import anonymous_bucket, signed_in_rate, throttled_response
+from items.records import PUBLIC_SCOPE, Viewer
+
+ANONYMOUS = Viewer()
 
 _JSON_ACCEPTS = {"", "*/*", "application/json"}
 
 
-def _anonymous_json_get(request: HttpRequest) -> bool:
+def _plain_json_get(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
-        and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
         and "format" not in request.GET
@@ -35,7 +41,7 @@ def _anonymous_json_get(request: HttpRequest) -> bool:
 
 
 # The item routes the router serves (its detail lookup is ``[^/]+``), matched without a full
-# URL resolve: this runs on every anonymous API read.
+# URL resolve: this runs on every cached API read.
 _LIST, _SEARCH = "/api/items/", "/api/items/search/"
 _DETAIL = re.compile(r"^/api/items/([^/]+)/$")
 _ROUTES = {"list": "api/items/", "search": "api/items/search/", "detail": "api/items/<pk>/"}
@@ -59,30 +65,70 @@ def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | No
 
 
 class CachedResponseMiddleware:
-    """Serves an anonymous request's cached JSON without dispatching to the view."""
+    """Serves a cached JSON read, anonymous or signed in with a token, without the view."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if store.enabled() and _anonymous_json_get(request):
-            target = _cacheable_target(request)
-            if target is None:
-                return self.get_response(request)
-            request.get_host()  # a disallowed host: 400, on a hit as on a miss
-            version_key, entry, _ = entry_for(target[0], request, "anon", target[1])
-            read = store.lookup(
-                version_key, entry, count_miss=False, bucket=anonymous_bucket(request)
-            )
-            if read.wait is not None:
-                return _as_after_the_view(throttled_response(read.wait))
-            if read.value is not None:
-                return _as_after_the_view(unwrap(read.value))
+        target = _cacheable_target(request) if _plain_json_get(request) else None
+        if target is None or not store.enabled():
+            return self.get_response(request)
+        if "HTTP_AUTHORIZATION" not in request.META:
+            read = _anonymous_hit(request, *target)
+            after_the_view = _as_after_the_view
+        else:
+            token = _token(request)
+            read = _signed_in_hit(request, token, *target) if token else None
+            after_the_view = _as_after_a_signed_in_view
+        if read is not None and read.wait is not None:
+            return after_the_view(throttled_response(read.wait))
+        if read is not None and read.value is not None:
+            return after_the_view(unwrap(read.value))
         return self.get_response(request)
+
+
+def _token(request: HttpRequest) -> str | None:
+    """The API token in the Authorization header, read as ``TokenAuthentication`` reads it."""
+    words = get_authorization_header(request).split()
+    if len(words) != 2 or words[0].lower() != b"token":
+        return None
+    try:
+        return words[1].decode()
+    except UnicodeError:
+        return None
+
+
+def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -> store.Read:
+    request.get_host()  # a disallowed host: 400, on a hit as on a miss
+    version_key, entry, _ = entry_for(kind, request, item_id)
+    scopes = scopes_for(kind, ANONYMOUS)
+    return store.lookup(
+        version_key, entry, scopes, count_miss=False, bucket=anonymous_bucket(request)
+    )
+
+
+def _signed_in_hit(
+    request: HttpRequest, token: str, kind: str, item_id: uuid.UUID | None
+) -> store.Read | None:
+    # The caller's own scope comes from Redis, with the token's holder; the public one is tried
+    # first for one item (an active item's entry is shared by everyone).
+    request.get_host()
+    version_key, entry, _ = entry_for(kind, request, item_id)
+    scopes = (PUBLIC_SCOPE,) if kind == "detail" else ()
+    return store.signed_in_lookup(
+        keys.token_digest(token), version_key, entry, scopes, signed_in_rate()
+    )
 
 
 def _as_after_the_view(response: HttpResponse) -> HttpResponse:
     # What the session and clickjacking middlewares add to the view's response.
     patch_vary_headers(response, ("Cookie",))
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response
+
+
+def _as_after_a_signed_in_view(response: HttpResponse) -> HttpResponse:
+    # A token is authenticated before the session is looked at: no ``Vary: Cookie`` then.
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return response

@@ -2,6 +2,8 @@
 
 An entry holds the response's own headers (``Allow``, ``Vary``) and its rendered JSON bytes, so
 a hit is answered byte for byte as the view would, with no serialisation and no database query.
+Entries are shared by everyone who may see the same thing (see ``store``): an active item's
+entry is public, so a signed-in read of it is the same hit as an anonymous one.
 """
 
 from __future__ import annotations
@@ -34,14 +36,17 @@ def _cacheable(request: Request) -> bool:
     )
 
 
-def _envelope(headers: Mapping[str, str], build: Callable[[], Any]) -> Callable[[], bytes]:
-    def render() -> bytes:
-        body = JSONRenderer().render(build())
+def _envelope(
+    headers: Mapping[str, str], build: Callable[[], Any], scope_of: Callable[[Any], str]
+) -> Callable[[], tuple[bytes, str]]:
+    def render() -> tuple[bytes, str]:
+        data = build()
+        body = JSONRenderer().render(data)
         # The ETag ConditionalGetMiddleware would compute, computed once instead of per hit.
         probe = HttpResponse(body)
         set_response_etag(probe)
         head = json.dumps({**headers, "ETag": probe["ETag"]}, separators=(",", ":"))
-        return head.encode() + b"\n" + body
+        return head.encode() + b"\n" + body, scope_of(data)
 
     return render
 
@@ -50,20 +55,25 @@ def unwrap(entry: bytes) -> HttpResponse:
     """The response an entry stands for."""
     head, body = entry.split(b"\n", 1)
     response = HttpResponse(body, content_type=JSON)
+    response["Content-Length"] = str(len(body))  # as CommonMiddleware sets it on a view's
     for name, value in json.loads(head).items():
         response[name] = value
     return response
 
 
 def entry_for(
-    kind: str, request: HttpRequest, scope: str, item_id: uuid.UUID | None = None
+    kind: str, request: HttpRequest, item_id: uuid.UUID | None = None
 ) -> tuple[str, tuple[str, str], int]:
     """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list`` or ``search``."""
     if kind == "detail":
-        entry = keys.detail_entry(item_id, scope)
-        return keys.item_version_key(item_id), entry, settings.CACHE_TTL
+        return keys.item_version_key(item_id), keys.detail_entry(item_id), settings.CACHE_TTL
     ttl = settings.CACHE_SEARCH_TTL if kind == "search" else settings.CACHE_TTL
-    return keys.catalog_version_key(), keys.list_entry(kind, request, scope), ttl
+    return keys.catalog_version_key(), keys.list_entry(kind, request), ttl
+
+
+def scopes_for(kind: str, viewer: Viewer) -> tuple[str, ...]:
+    """The scopes of the entries ``viewer`` may read, in the order to try."""
+    return viewer.cache_scopes if kind == "detail" else (viewer.cache_scope,)
 
 
 def cached_response(
@@ -74,9 +84,18 @@ def cached_response(
     build: Callable[[], Any],
     item_id: uuid.UUID | None = None,
 ) -> HttpResponse | Response:
-    """The view's JSON from the cache, or built now and stored under the versions read first."""
-    version_key, entry, ttl = entry_for(kind, request, viewer.cache_scope, item_id)
-    build = positions.fresh(version_key, build)
+    """The view's JSON from the cache, or built now and stored under the versions read first.
+
+    A page of a list or search is stored in its viewer's scope; one item in the public scope
+    when it is active (everyone may see it then), else in its viewer's.
+    """
+    version_key, entry, ttl = entry_for(kind, request, item_id)
+    build = positions.fresh(version_key, build)  # with read replicas: a replica recent enough
     if not _cacheable(request):
         return Response(build())
-    return unwrap(store.get_or_build(version_key, entry, ttl, _envelope(headers, build)))
+    if kind == "detail":
+        scope_of = lambda data: viewer.item_scope(data["is_active"])  # noqa: E731
+    else:
+        scope_of = lambda data: viewer.cache_scope  # noqa: E731
+    render = _envelope(headers, build, scope_of)
+    return unwrap(store.get_or_build(version_key, entry, scopes_for(kind, viewer), ttl, render))

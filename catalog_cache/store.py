@@ -6,8 +6,13 @@ returns; a read that began earlier can only store under the old versions, which 
 asks for. Misses on the same entry are coalesced with a short Redis lock, so a burst of them
 costs one database query.
 
-Rate limits are counted here too, in Redis itself, so that an anonymous hit is throttled in the
-same script (the same round trip) that reads it, in the same bucket the views' throttle uses.
+An entry is stored under the scope of who may see it (``public``, ``owner:<id>``, ``staff``), not
+of who asked: a lookup tries the scopes its caller may see, in order, in the same round trip.
+
+Rate limits are counted here too, in Redis itself, so that a hit is throttled in the same script
+(the same round trip) that reads it, in the same bucket the views' throttle uses. Signed-in
+callers are recognised here as well (``signed_in_lookup``): the token's holder and the entry are
+read together.
 """
 
 from __future__ import annotations
@@ -20,133 +25,30 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from catalog_cache import keys
+from catalog_cache import keys, scripts
 from catalog_cache.redis_guard import run
-
-# Version counters start from Redis's own clock (microseconds) when missing, so a counter that
-# expired or was lost restarts above every value it ever had: an entry stored under an old
-# version can never become reachable again. They expire (VERSION_TTL_FACTOR x the longest entry
-# TTL after their last bump), so ids probed once do not pin memory for ever.
-_CLOCK = """
-redis.replicate_commands()
-local function clock()
-  local t = redis.call('TIME')
-  return t[1] .. string.format('%06d', tonumber(t[2]))
-end
-"""
-
-# A rate limit as a sliding window, as DRF's throttles count: a sorted set of the times
-# (milliseconds, Redis's clock) of the requests let through; at most ``limit`` of them in any
-# ``window``. Returns 0 when this request is let through (and counted), else the milliseconds
-# until the oldest one leaves the window. A refused request is not counted.
-_TAKE_FUNCTION = """
-local function take(bucket, limit, window)
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('ZREMRANGEBYSCORE', bucket, '-inf', string.format('%.0f', now - window))
-  local held = redis.call('ZCARD', bucket)
-  if held >= limit then
-    local oldest = redis.call('ZRANGE', bucket, 0, 0, 'WITHSCORES')
-    return math.max(tonumber(oldest[2]) + window - now, 1)
-  end
-  local stamp = string.format('%.0f', now)
-  redis.call('ZADD', bucket, stamp, stamp .. ':' .. held)
-  redis.call('PEXPIRE', bucket, window)
-  return 0
-end
-"""
-
-# KEYS: bucket. ARGV: limit, window (ms).
-_TAKE = (
-    _CLOCK
-    + _TAKE_FUNCTION
-    + """
-return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-"""
-)
-
-# KEYS: epoch, version, hits, misses, and a rate-limit bucket (optional). ARGV: entry prefix,
-# entry suffix, version TTL (ms), whether a miss counts (a lookup that the view will repeat on a
-# miss does not), and the bucket's limit and window (ms). A hit is served only if the bucket lets
-# it through; a miss is left to the view's throttle, so no request is counted twice.
-_READ_BODY = """
-local function current(k)
-  local v = redis.call('GET', k)
-  if not v then
-    redis.call('SET', k, clock(), 'NX', 'PX', ARGV[3])
-    v = redis.call('GET', k)
-  end
-  return v
-end
-local key = ARGV[1] .. current(KEYS[1]) .. ':' .. current(KEYS[2]) .. ARGV[2]
-local value = redis.call('GET', key)
-if value and KEYS[5] then
-  local wait = take(KEYS[5], tonumber(ARGV[5]), tonumber(ARGV[6]))
-  if wait > 0 then return {key, false, wait} end
-end
-if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
-return {key, value}
-"""
-_READ = _CLOCK + _TAKE_FUNCTION + _READ_BODY
-
-# Behind Sentinel, a promoted replica may have missed the last bumps (replication is
-# asynchronous) while holding the entries they should have hidden. The epoch (KEYS[1]) is kept
-# with the replication id of the master that owns it; a master with another id (promoted, or
-# restarted empty) moves the epoch before answering, so nothing stored before is reachable, and
-# marks the epoch's WAL position unknown (fills come from the primary until it is read again).
-_FAILOVER_EPOCH = """
-local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
-if replid and redis.call('GET', KEYS[1] .. ':owner') ~= replid then
-  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1])
-  else redis.call('SET', KEYS[1], clock()) end
-  redis.call('SET', KEYS[1] .. ':owner', replid)
-  redis.call('SET', KEYS[1] .. ':at', '9223372036854775808')
-end
-"""
-_READ_FAILOVER_SAFE = _CLOCK + _TAKE_FUNCTION + _FAILOVER_EPOCH + _READ_BODY
-
-# KEYS: versions to bump. ARGV: version TTL (ms), and the WAL position of the commit behind
-# the bump (0: none known, no replicas), kept beside each version if larger than the one there.
-_BUMP = (
-    _CLOCK
-    + """
-local at = tonumber(ARGV[2])
-for _, k in ipairs(KEYS) do
-  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, clock()) end
-  redis.call('INCR', k)
-  redis.call('PEXPIRE', k, ARGV[1])
-  if at > 0 then
-    local pk = k .. ':at'
-    if at > tonumber(redis.call('GET', pk) or '0') then redis.call('SET', pk, ARGV[2]) end
-    redis.call('PEXPIRE', pk, ARGV[1])
-  end
-end
-return #KEYS
-"""
-)
-
-# KEYS: lock. ARGV: token. Deletes the lock only if it is still ours.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 VERSION_TTL_FACTOR = 2
 
 
-def _version_ttl_ms() -> int:
+def version_ttl_ms() -> int:
+    """How long a version counter outlives its last bump (ms)."""
     return VERSION_TTL_FACTOR * max(settings.CACHE_TTL, settings.CACHE_SEARCH_TTL) * 1000
 
 
 _scripts: dict[str, object] = {}
 
 
-def _script(client, source: str):
-    """The registered script; call it with ``client=`` (it would keep its first client)."""
-    script = _scripts.get(source)
-    if script is None:
-        script = _scripts[source] = client.register_script(source)
-    return script
+def script(client, source: str):
+    """The registered script; call it with ``client=`` (it would keep its first client).
+    Behind Sentinel (``CACHE_FAILOVER_EPOCH``), the scripts reading under the epoch first move
+    it if another master answers than the one that owns it (``scripts.failover_safe``)."""
+    if settings.CACHE_FAILOVER_EPOCH and source in scripts.EPOCH_READERS:
+        source = scripts.failover_safe(source)
+    registered = _scripts.get(source)
+    if registered is None:
+        registered = _scripts[source] = client.register_script(source)
+    return registered
 
 
 def enabled() -> bool:
@@ -163,36 +65,69 @@ class Bucket:
 
 
 class Read(NamedTuple):
-    """What a lookup found: the entry's key under the current versions (None: no Redis), its
-    bytes (None: a miss), and, when a hit was refused by its bucket, the seconds to wait."""
+    """What a lookup found: the entry's key under the current versions, its scope not appended
+    (None: no Redis), the bytes of the first scope stored (None: a miss), and, when a hit was
+    refused by its bucket, the seconds to wait."""
 
     key: str | None
     value: bytes | None
     wait: float | None = None
 
 
+def _read(result: list) -> Read:
+    key, value, *wait = result
+    return Read(key.decode(), value or None, wait[0] / 1000 if wait else None)
+
+
 def lookup(
     version_key: str,
     entry: tuple[str, str],
+    scopes: tuple[str, ...],
     *,
     count_miss: bool = True,
     bucket: Bucket | None = None,
 ) -> Read:
-    """The entry under the current versions, in one round trip; a hit first takes its place in
-    ``bucket``, if given (then ``wait`` says how long a refused one must wait)."""
+    """The entry under the current versions, as the first of ``scopes`` that is stored, in one
+    round trip; a hit first takes its place in ``bucket``, if given (then ``wait`` says how long
+    a refused one must wait)."""
     names = [keys.epoch_key(), version_key, keys.stats_key("hits"), keys.stats_key("misses")]
-    args: list = [entry[0], entry[1], _version_ttl_ms(), "1" if count_miss else "0"]
+    rate = [bucket.limit, bucket.seconds * 1000] if bucket is not None else [0, 0]
+    args = [*entry, version_ttl_ms(), "1" if count_miss else "0", *rate, *scopes]
     if bucket is not None:
         names.append(bucket.key)
-        args += [bucket.limit, bucket.seconds * 1000]
-
-    source = _READ_FAILOVER_SAFE if settings.CACHE_FAILOVER_EPOCH else _READ
 
     def read(client) -> Read:
-        key, value, *wait = _script(client, source)(client=client, keys=names, args=args)
-        return Read(key.decode(), value, wait[0] / 1000 if wait else None)
+        return _read(script(client, scripts.READ)(client=client, keys=names, args=args))
 
     return run(read, Read(None, None))
+
+
+def signed_in_lookup(
+    token_digest: str,
+    version_key: str,
+    entry: tuple[str, str],
+    scopes: tuple[str, ...],
+    rate: Bucket | None,
+) -> Read | None:
+    """A signed-in caller's hit, in one round trip: who holds the token (as ``sign_ins`` stored
+    it), then the entry as the first of ``scopes`` or the caller's own scope, counted in the
+    caller's bucket (``rate``, its key a prefix the user id completes). None when the token's
+    holder or the entry is not stored (or Redis is unreachable): the view answers."""
+    who = keys.token_entry(token_digest)
+    names = [
+        keys.epoch_key(),
+        keys.token_version_key(token_digest),
+        version_key,
+        keys.stats_key("hits"),
+    ]
+    limit = [rate.key, rate.limit, rate.seconds * 1000] if rate is not None else ["", 0, 0]
+    args = [*who, version_ttl_ms(), *entry, *limit, *scopes]
+
+    def read(client) -> Read | None:
+        found = script(client, scripts.SIGNED_IN_READ)(client=client, keys=names, args=args)
+        return _read(found) if found else None
+
+    return run(read, None)
 
 
 def take(bucket: Bucket) -> float | None:
@@ -200,7 +135,7 @@ def take(bucket: Bucket) -> float | None:
     rates are then not enforced), else the seconds until it would be."""
 
     def count(client) -> float | None:
-        wait = _script(client, _TAKE)(
+        wait = script(client, scripts.TAKE)(
             client=client, keys=[bucket.key], args=[bucket.limit, bucket.seconds * 1000]
         )
         return wait / 1000 if wait else None
@@ -209,42 +144,66 @@ def take(bucket: Bucket) -> float | None:
 
 
 def get_or_build(
-    version_key: str, entry: tuple[str, str], ttl: int, build: Callable[[], bytes]
+    version_key: str,
+    entry: tuple[str, str],
+    scopes: tuple[str, ...],
+    ttl: int,
+    build: Callable[[], tuple[bytes, str]],
 ) -> bytes:
-    """The cached bytes for ``entry``, or ``build()`` stored under the versions read first."""
-    key, value, _ = lookup(version_key, entry)
+    """The cached bytes for ``entry`` as the first of ``scopes`` stored, or else ``build()``'s
+    bytes, stored (under the versions read first) in the scope it names."""
+    key, value, _ = lookup(version_key, entry, scopes)
     if value is not None:
         return value
     if key is None:
-        return build()
+        return build()[0]
     token = uuid.uuid4().hex
     if not run(lambda c: c.set(keys.lock_key(key), token, nx=True, px=10_000), False):
-        waited = _wait_for(key)
+        waited = _wait_for(key, scopes)
         if waited is not None:
             return waited
     try:
-        body = build()
-        run(lambda c: c.set(key, body, ex=ttl))
+        body, scope = build()
+        run(lambda c: c.set(f"{key}:{scope}", body, ex=ttl))
         return body
     finally:
         run(lambda c: _release(c, keys.lock_key(key), token))
 
 
-def _wait_for(key: str, timeout: float = 2.0) -> bytes | None:
-    """Poll for the entry another request is building; None if it does not come in time."""
+def _first(client, key: str, scopes: tuple[str, ...]) -> bytes | None:
+    return next((v for v in client.mget([f"{key}:{s}" for s in scopes]) if v is not None), None)
+
+
+def _wait_for(key: str, scopes: tuple[str, ...], timeout: float = 2.0) -> bytes | None:
+    """Poll for the entry another request is building; None if it does not come in time (or
+    it was built for a scope this caller does not read)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         time.sleep(0.01)
-        value = run(lambda c: c.get(key))
+        value = run(lambda c: _first(c, key, scopes))
         if value is not None:
             return value
         if not run(lambda c: c.exists(keys.lock_key(key)), False):
-            return run(lambda c: c.get(key))
+            return run(lambda c: _first(c, key, scopes))
     return None
 
 
 def _release(client, lock: str, token: str) -> None:
-    _script(client, _RELEASE)(keys=[lock], args=[token], client=client)
+    script(client, scripts.RELEASE)(keys=[lock], args=[token], client=client)
+
+
+def bump_keys(targets: list[str], *, position: int | None = None) -> bool:
+    """Bump these version counters (tried even while the circuit is open: a lost invalidation
+    costs freshness, a slow one only time). False when Redis could not be reached. ``position``
+    is the WAL position of the commit behind the change (read replicas): recorded beside each
+    version, for the reads that will fill its entries (``positions``)."""
+    args = [version_ttl_ms(), position or 0]
+
+    def write(client) -> bool:
+        script(client, scripts.BUMP)(keys=targets, args=args, client=client)
+        return True
+
+    return run(write, False, force=True)
 
 
 def bump(
@@ -252,21 +211,13 @@ def bump(
 ) -> bool:
     """Make every entry built from these items (and every list) unreachable.
 
-    With ``everything``, the epoch moves too: every entry of every kind is dropped. Bumps are
-    tried even while the circuit is open: a lost invalidation costs freshness, a slow one
-    only time. ``position`` is the WAL position of the commit behind the change (with read
-    replicas): recorded beside each version, for the reads that will fill its entries.
+    With ``everything``, the epoch moves too: every entry of every kind is dropped, and every
+    signed-in caller is looked up again.
     """
     targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
     if everything:
         targets.append(keys.epoch_key())
-    args = [_version_ttl_ms(), position or 0]
-
-    def write(client) -> bool:
-        _script(client, _BUMP)(keys=targets, args=args, client=client)
-        return True
-
-    return run(write, False, force=True)
+    return bump_keys(targets, position=position)
 
 
 def bump_everything(*, position: int | None = None) -> bool:

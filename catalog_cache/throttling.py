@@ -100,6 +100,15 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
     return throttle.bucket(throttle.bucket_name(request))
 
 
+def signed_in_rate() -> store.Bucket | None:
+    """The rate ``UserThrottle`` counts a signed-in caller at (None: no user rate), its key the
+    prefix of the bucket: the cache's hit script appends the user id it finds in Redis."""
+    throttle = UserThrottle()
+    if throttle.rate is None:
+        return None
+    return throttle.bucket(throttle.cache_format % {"scope": throttle.scope, "ident": ""})
+
+
 def throttled_response(wait: float) -> HttpResponse:
     """The 429 a DRF view gives a throttled request, for answers made before any view."""
     # Imported here: the error handler imports DRF's views, whose settings import this module.

@@ -28,6 +28,19 @@ from items.ids import new_item_id
 class User(AbstractUser):
     """A person who signs in: staff edit the catalog, others own the items they create."""
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() since the last save (Django keeps the raw one until then).
+        new_password = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if new_password:
+            self.revoke_api_tokens()
+
+    def revoke_api_tokens(self) -> None:
+        """End the API tokens issued to this user: a new password signs every client out."""
+        # The token model is the API's (rest_framework.authtoken), reached through its relation.
+        tokens = self._meta.get_field("auth_token").related_model
+        tokens._default_manager.using(self._state.db).filter(user=self).delete()
+
 
 class TagsAreClean(models.Func):
     """SQL ``item_tags_are_clean(tags)``: no blank, untrimmed or repeated tag (see migration)."""

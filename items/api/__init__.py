@@ -6,7 +6,8 @@
 - ``filters``: list and search query parameters, validated into an ``ItemFilter``
 - ``pagination``: page numbers, or a keyset cursor for deep pages
 - ``permissions``: who sees and who changes an item; ``etags``: ``If-None-Match``/``If-Match``
-- ``auth``: API tokens; ``urls``: the routes under ``/api/``
+- ``auth``: the token endpoint; ``authentication``: tokens recognised from Redis (no database
+  query per request); ``urls``: the routes under ``/api/``
 
 It reads and writes through ``catalog_cache`` and ``items.repository``; nothing imports it but
 the URL map.

@@ -1,0 +1,179 @@
+"""The Lua scripts the store runs in Redis: each one is a single round trip, atomic.
+
+Keys a script builds itself (an entry under the versions it has just read, a signed-in caller's
+rate-limit bucket) are not declared in ``KEYS``: the response cache runs on one Redis, not a
+cluster.
+"""
+
+from __future__ import annotations
+
+# Version counters start from Redis's own clock (microseconds) when missing, so a counter that
+# expired or was lost restarts above every value it ever had: an entry stored under an old
+# version can never become reachable again. They expire (a TTL given by the caller), so ids
+# probed once do not pin memory for ever.
+_CLOCK = """
+redis.replicate_commands()
+local function clock()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+local function current(k, ttl)
+  local v = redis.call('GET', k)
+  if not v then
+    redis.call('SET', k, clock(), 'NX', 'PX', ttl)
+    v = redis.call('GET', k)
+  end
+  return v
+end
+"""
+
+# A rate limit as a sliding window, as DRF's throttles count: a sorted set of the times
+# (milliseconds, Redis's clock) of the requests let through; at most ``limit`` of them in any
+# ``window``. Returns 0 when this request is let through (and counted), else the milliseconds
+# until the oldest one leaves the window. A refused request is not counted.
+_TAKE_FUNCTION = """
+local function take(bucket, limit, window)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', bucket, '-inf', string.format('%.0f', now - window))
+  local held = redis.call('ZCARD', bucket)
+  if held >= limit then
+    local oldest = redis.call('ZRANGE', bucket, 0, 0, 'WITHSCORES')
+    return math.max(tonumber(oldest[2]) + window - now, 1)
+  end
+  local stamp = string.format('%.0f', now)
+  redis.call('ZADD', bucket, stamp, stamp .. ':' .. held)
+  redis.call('PEXPIRE', bucket, window)
+  return 0
+end
+"""
+
+# The first of an entry's scopes that is stored, tried in order (ARGV from ``first``).
+_FIRST_FUNCTION = """
+local function first_of(key, from)
+  for i = from, #ARGV do
+    local value = redis.call('GET', key .. ':' .. ARGV[i])
+    if value then return value end
+  end
+  return false
+end
+"""
+
+# KEYS: bucket. ARGV: limit, window (ms).
+TAKE = (
+    _CLOCK
+    + _TAKE_FUNCTION
+    + """
+return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+"""
+)
+
+# KEYS: epoch, version, hits, misses, and a rate-limit bucket (optional). ARGV: entry prefix,
+# entry suffix, version TTL (ms), whether a miss counts (a lookup that the view will repeat on a
+# miss does not), the bucket's limit and window (ms; 0 without a bucket), then the scopes to try.
+# Returns the entry's key (its scope not appended) and the first scope's bytes found. A hit is
+# served only if the bucket lets it through; a miss is left to the view's throttle, so no
+# request is counted twice.
+READ = (
+    _CLOCK
+    + _TAKE_FUNCTION
+    + _FIRST_FUNCTION
+    + """
+local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
+local value = first_of(key, 7)
+if value and KEYS[5] then
+  local wait = take(KEYS[5], tonumber(ARGV[5]), tonumber(ARGV[6]))
+  if wait > 0 then return {key, false, wait} end
+end
+if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
+return {key, value}
+"""
+)
+
+# Who holds a token. KEYS: epoch, the token's version. ARGV: prefix, suffix, version TTL (ms).
+# Returns the key to store the caller under (the versions read now) and what is stored there.
+WHO = (
+    _CLOCK
+    + """
+local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
+return {key, redis.call('GET', key)}
+"""
+)
+
+# A signed-in hit. KEYS: epoch, the token's version, the entry's version, hits. ARGV: the
+# caller's prefix and suffix, version TTL (ms), the entry's prefix and suffix, the user rate's
+# bucket prefix, limit (0: no rate) and window (ms), then the scopes to try before the caller's
+# own (the public one, for a detail). The caller is stored as "<user id>|<scope>|..."
+# (``sign_ins.Holder``). Returns {} unless the caller and the entry are both known (the view then
+# authenticates and reads again), else the entry's key, its bytes, and the wait if the caller's
+# bucket refused it.
+SIGNED_IN_READ = (
+    _CLOCK
+    + _TAKE_FUNCTION
+    + _FIRST_FUNCTION
+    + """
+local epoch = current(KEYS[1], ARGV[3])
+local who = redis.call('GET', ARGV[1] .. epoch .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2])
+if not who then return {} end
+local uid, scope = string.match(who, '^(%d+)|([^|]*)|')
+local key = ARGV[4] .. epoch .. ':' .. current(KEYS[3], ARGV[3]) .. ARGV[5]
+local value = first_of(key, 9)
+if not value then value = redis.call('GET', key .. ':' .. scope) end
+if not value then return {} end
+if tonumber(ARGV[7]) > 0 then
+  local wait = take(ARGV[6] .. uid, tonumber(ARGV[7]), tonumber(ARGV[8]))
+  if wait > 0 then return {key, false, wait} end
+end
+redis.call('INCR', KEYS[4])
+return {key, value}
+"""
+)
+
+# KEYS: versions to bump. ARGV: version TTL (ms), and the WAL position of the commit behind
+# the bump (0: none known, no read replicas), kept beside each version if larger than the one
+# there (``positions``).
+BUMP = (
+    _CLOCK
+    + """
+local at = tonumber(ARGV[2] or '0')
+for _, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 0 then redis.call('SET', k, clock()) end
+  redis.call('INCR', k)
+  redis.call('PEXPIRE', k, ARGV[1])
+  if at > 0 then
+    local pk = k .. ':at'
+    if at > tonumber(redis.call('GET', pk) or '0') then redis.call('SET', pk, ARGV[2]) end
+    redis.call('PEXPIRE', pk, ARGV[1])
+  end
+end
+return #KEYS
+"""
+)
+
+# KEYS: lock. ARGV: token. Deletes the lock only if it is still ours.
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# Behind Sentinel, a promoted replica may have missed the last bumps (replication is
+# asynchronous) while holding the entries and token holders they should have hidden. The epoch
+# (KEYS[1] of every script that reads under it) is kept with the replication id of the master
+# that owns it; a master with another id (promoted, or restarted empty) moves the epoch before
+# answering, so nothing stored before is reachable, and marks the epoch's WAL position unknown
+# (with read replicas, fills come from the primary until ``positions`` settles it).
+_FAILOVER_EPOCH = """
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+if replid and redis.call('GET', KEYS[1] .. ':owner') ~= replid then
+  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1])
+  else redis.call('SET', KEYS[1], clock()) end
+  redis.call('SET', KEYS[1] .. ':owner', replid)
+  redis.call('SET', KEYS[1] .. ':at', '9223372036854775808')
+end
+"""
+EPOCH_READERS = frozenset({READ, WHO, SIGNED_IN_READ})
+
+
+def failover_safe(source: str) -> str:
+    """``source`` (one of ``EPOCH_READERS``) checking its master's identity first."""
+    return source.replace(_CLOCK, _CLOCK + _FAILOVER_EPOCH, 1)

@@ -1,0 +1,81 @@
+"""Who holds an API token, known from Redis: a signed-in caller recognised without the database.
+
+A token's holder is stored under a digest of the token (never the token), the epoch and a
+version of the token's own, and filled the way a response entry is: the version is read
+*before* the database, the holder stored under it. A revocation (the token deleted or saved,
+its user changed or deleted: ``receivers``) bumps the version after its commit, so the very next
+request, on any server, misses and goes to the database; a request that read the database
+before the revocation can only store under the old version, which no later request reads.
+
+A revocation that cannot reach Redis is remembered and bumps the epoch when Redis answers (as a
+lost item invalidation does); until then every process is looked up in the database, and
+entries expire after ``CACHE_TTL`` whatever happens. Without Redis, callers are looked up in
+the database on every request: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.conf import settings
+
+from catalog_cache import keys, scripts, store
+from catalog_cache.redis_guard import guard, run
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """An active user holding a token, and the cache scope of what they may see.
+
+    Stored as ``<user id>|<scope>|<staff>|<superuser>|<username>``: the hit script reads the
+    first two fields (``scripts.SIGNED_IN_READ``).
+    """
+
+    user_id: int
+    scope: str
+    is_staff: bool
+    is_superuser: bool
+    username: str
+
+    def encode(self) -> bytes:
+        flags = f"{int(self.is_staff)}|{int(self.is_superuser)}"
+        return f"{self.user_id}|{self.scope}|{flags}|{self.username}".encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Holder:
+        user_id, scope, staff, superuser, username = raw.decode().split("|", 4)
+        return cls(int(user_id), scope, staff == "1", superuser == "1", username)
+
+
+class Recalled(NamedTuple):
+    """A token's holder as stored (None: unknown), and where to store it (None: no Redis)."""
+
+    key: str | None
+    holder: Holder | None
+
+
+def recall(token: str) -> Recalled:
+    """The token's holder, if stored, and the key to store it under, in one round trip."""
+    digest = keys.token_digest(token)
+    names = [keys.epoch_key(), keys.token_version_key(digest)]
+    args = [*keys.token_entry(digest), store.version_ttl_ms()]
+
+    def read(client) -> Recalled:
+        key, value = store.script(client, scripts.WHO)(client=client, keys=names, args=args)
+        return Recalled(key.decode(), Holder.decode(value) if value else None)
+
+    return run(read, Recalled(None, None))
+
+
+def remember(key: str, holder: Holder) -> None:
+    """Store ``holder`` under ``key``, as ``recall`` gave it before the database was read."""
+    run(lambda client: client.set(key, holder.encode(), ex=settings.CACHE_TTL))
+
+
+def forget(tokens: Iterable[str]) -> None:
+    """Make these tokens' stored holders unreachable (call it after the commit)."""
+    targets = [keys.token_version_key(keys.token_digest(token)) for token in tokens]
+    if targets and not store.bump_keys(targets):
+        guard.lost_invalidation()

@@ -1,0 +1,59 @@
+"""Who a request speaks for: API tokens recognised from Redis (``catalog_cache.sign_ins``),
+the database asked only when Redis does not know the token.
+
+Kept apart from the token endpoint (``auth``): DRF imports authentication classes while it
+defines its views, so this module must not import a view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework.authentication import TokenAuthentication
+
+from catalog_cache import sign_ins, store
+from items.records import Viewer
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """``TokenAuthentication`` whose answer is kept in Redis until the token or its user changes.
+
+    A stored holder is read with no database query; an unknown token is looked up as DRF does
+    (refused when missing, or its user inactive) and its holder stored under the version read
+    first, so a revocation committed meanwhile is not undone.
+    """
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        if not store.enabled():
+            return super().authenticate_credentials(key)
+        recalled = sign_ins.recall(key)
+        if recalled.holder is not None:
+            return _user(recalled.holder), self.get_model()(
+                key=key, user_id=recalled.holder.user_id
+            )
+        user, token = super().authenticate_credentials(key)
+        if recalled.key is not None:
+            sign_ins.remember(recalled.key, holder_of(user))
+        return user, token
+
+
+def holder_of(user: Any) -> sign_ins.Holder:
+    """What is stored of a token's (active) user."""
+    scope = Viewer(user_id=user.pk, is_staff=user.is_staff).cache_scope
+    return sign_ins.Holder(user.pk, scope, user.is_staff, user.is_superuser, user.get_username())
+
+
+def _user(holder: sign_ins.Holder) -> Any:
+    # As if loaded with .only(): a field not stored is deferred (read if ever asked for), and a
+    # save() writes only the fields loaded, so nothing is overwritten with a blank.
+    stored = {
+        "id": holder.user_id,
+        "username": holder.username,
+        "is_staff": holder.is_staff,
+        "is_superuser": holder.is_superuser,
+        "is_active": True,
+    }
+    model = get_user_model()
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in stored]
+    return model.from_db("default", names, [stored[name] for name in names])
