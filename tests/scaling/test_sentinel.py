@@ -132,3 +132,30 @@ def test_sentinel_stress_failover_mid_run_no_stale_reads(served, sentinel_redis)
     assert result.errors == []
     assert result.writes == 300 and result.reads > 300
     assert result.stale == []
+
+
+REVOKE = (
+    "from rest_framework.authtoken.models import Token; Token.objects.filter(key='{}').delete()"
+)
+
+
+def test_sentinel_failover_loses_a_revocation_yet_the_token_is_refused(
+    scratch, served, sentinel_redis
+):
+    # A token's holder is known from Redis; its revocation bumps the token's version there. A
+    # promoted replica that missed the bump still holds the holder: the epoch must hide it.
+    env, token, item = served
+    server = Gunicorn(env)
+    signed_in = {"Authorization": f"Token {token}"}
+    try:
+        assert request(server.port, "GET", item, headers=signed_in)[0] == 200  # holder stored
+        assert request(server.port, "GET", item, headers=signed_in)[0] == 200
+        assert sentinel_redis.master().wait(1, 5000) == 1
+        sentinel_redis.cut_replication()
+        scratch.manage("shell", "--no-imports", "-c", REVOKE.format(token), **env)
+        assert request(server.port, "GET", item, headers=signed_in)[0] == 401
+        sentinel_redis.fail_master()
+        after = [request(server.port, "GET", item, headers=signed_in)[0] for _ in range(5)]
+    finally:
+        server.stop()
+    assert set(after) == {401}
