@@ -113,8 +113,7 @@ def fresh(version_key: str, build: Callable[[], object]) -> Callable[[], object]
         return build
 
     def build_fresh() -> object:
-        with read_positions.reading_at(needed_position(version_key)):
-            return build()
+        return read_positions.read_at(needed_position(version_key), build)
 
     return build_fresh
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -181,6 +181,13 @@ class ReadPositions:
         from items.repository.postgres import reading_at
 
         return reading_at(position)
+
+    @staticmethod
+    def read_at(position: int | None, read: Callable[[], Any]) -> Any:
+        """``read()`` inside ``reading_at(position)``; on the primary if the replica fails it."""
+        from items.repository.postgres import read_at
+
+        return read_at(position, read)
 
     @staticmethod
     def report() -> dict[str, dict]:

@@ -19,13 +19,15 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from prometheus_client import Counter
 
+T = TypeVar("T")
 PROBE_SECONDS = 0.05
 DOWN_SECONDS = 1.0
 READS = Counter("catalog_db_reads", "API reads by the database that served them", ["target"])
@@ -96,15 +98,21 @@ def probe(alias: str) -> ReplicaState:
             cursor.execute(_PROBE)
             replayed, lag = cursor.fetchone()
     except DatabaseError as error:
-        with contextlib.suppress(DatabaseError):
-            connections[alias].close()
-        state.error = f"down: {type(error).__name__}"
-        state.down_until = time.monotonic() + DOWN_SECONDS
-        state.probed = time.monotonic()
-        return state
+        return _mark_down(alias, error)
     state.replayed = max(state.replayed, int(replayed or 0))
     state.lag, state.error = float(lag or 0), ""
     state.probed, state.down_until = time.monotonic(), 0.0
+    return state
+
+
+def _mark_down(alias: str, error: Exception) -> ReplicaState:
+    """Skip the replica for ``DOWN_SECONDS``: it failed to answer."""
+    state = _state(alias)
+    with contextlib.suppress(DatabaseError):
+        connections[alias].close()
+    state.error = f"down: {type(error).__name__}"
+    state.down_until = time.monotonic() + DOWN_SECONDS
+    state.probed = time.monotonic()
     return state
 
 
@@ -136,6 +144,20 @@ def reading_at(position: int | None) -> Iterator[tuple[str, int | None]]:
         yield alias, state.replayed if state is not None else None
     finally:
         _local.alias = previous
+
+
+def read_at(position: int | None, read: Callable[[], T]) -> T:
+    """``read()`` where ``reading_at(position)`` sends it. A replica that fails it (gone, or the
+    query cancelled by a conflict with replay) is skipped for a while and the primary reads."""
+    with reading_at(position) as (alias, _):
+        if alias == DEFAULT_DB_ALIAS:
+            return read()
+        try:
+            return read()
+        except DatabaseError as error:
+            _mark_down(alias, error)
+    with reading_at(None):
+        return read()
 
 
 def commit_position() -> int | None:
