@@ -6,7 +6,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install chromium lint format bench clean
+.PHONY: run test install chromium pgbouncer lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ chromium:
 		exit 1; \
 	fi
 
+# Debian's PgBouncer for the scaling tests (tests/scaling/); they skip, saying so, without it.
+pgbouncer:
+	@if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then \
+		echo "PgBouncer: $$(/usr/sbin/pgbouncer --version 2>/dev/null | head -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer; \
+	else \
+		echo "Cannot install pgbouncer: needs root and apt-get (Debian's pgbouncer)." >&2; \
+		exit 1; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/python manage.py bootstrap
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API: /api/, docs: /api/docs/)"
@@ -35,6 +47,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@$(MAKE) --no-print-directory chromium || echo "The browser tests will skip."
+	@$(MAKE) --no-print-directory pgbouncer || echo "The PgBouncer tests will skip."
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

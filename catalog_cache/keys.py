@@ -34,6 +34,16 @@ def item_version_key(item_id: uuid.UUID) -> str:
     return f"{namespace()}ver:item:{item_id}"
 
 
+def position_key(version_key: str) -> str:
+    """The WAL position of the commit that last bumped ``version_key`` (read replicas)."""
+    return f"{version_key}:at"
+
+
+def caller_position_key(caller: str) -> str:
+    """The WAL position of a caller's last write (``caller``: a digest of its credential)."""
+    return f"{namespace()}at:caller:{caller}"
+
+
 def stats_key(name: str) -> str:
     return f"{namespace()}stats:{name}"
 

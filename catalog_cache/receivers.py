@@ -7,22 +7,40 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from catalog_cache import sign_ins, store
-from catalog_cache.redis_guard import guard
+from catalog_cache import positions, sign_ins, store
+from catalog_cache.redis_guard import guard, logger
+from items.repository import read_positions
 from items.signals import item_changed
 
 
 @receiver(item_changed, dispatch_uid="catalog_cache.invalidate")
 def invalidate(sender: Any, item_ids: frozenset[uuid.UUID], **_: Any) -> None:
-    """Bump the versions the changed items' entries were stored under."""
-    done = store.bump(item_ids) if item_ids else store.bump_everything()
+    """Bump the versions the changed items' entries were stored under, recording (with read
+    replicas) the WAL position a replica must reach to see the change."""
+    position = _commit_position()
+    if position:
+        positions.committed(position)
+    if item_ids:
+        done = store.bump(item_ids, position=position)
+    else:
+        done = store.bump_everything(position=position)
     if not done:
-        guard.lost_invalidation()
+        guard.lost_invalidation(position)
+
+
+def _commit_position() -> int | None:
+    if not read_positions.enabled():
+        return None
+    try:
+        return read_positions.after_commit()
+    except DatabaseError:  # the change is committed; only where is unknown: trust no replica
+        logger.warning("commit position unknown: reads of the change go to the primary")
+        return positions.UNKNOWN
 
 
 def _forget_on_commit(tokens: list[str], using: str) -> None:

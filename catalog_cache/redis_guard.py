@@ -25,6 +25,13 @@ from catalog_cache.timing import add_cache_time
 logger = logging.getLogger("catalog_cache")
 T = TypeVar("T")
 OPEN_SECONDS = 1.0
+# KEYS: a position key. ARGV: a position. Keeps the larger (no expiry: the epoch has none).
+_KEEP_LARGER = """
+if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 1
+"""
 RETRY_SECONDS = 1.0
 
 
@@ -35,6 +42,7 @@ class RedisGuard:
         self._lock = threading.Lock()
         self._open_until = 0.0
         self._lost = 0  # invalidations lost since the last successful epoch bump
+        self._lost_position = 0  # the largest WAL position among them (read replicas)
         self._retrying = False
         self.failures = 0
 
@@ -58,13 +66,20 @@ class RedisGuard:
         lost = self._lost
         if lost:
             client.incr(keys.epoch_key())
+            position = self._lost_position
+            if position:  # replicas: a fill must come from past the lost changes
+                client.eval(_KEEP_LARGER, 1, keys.position_key(keys.epoch_key()), position)
             with self._lock:
                 self._lost -= lost
+                if not self._lost:
+                    self._lost_position = 0
 
-    def lost_invalidation(self) -> None:
-        """An invalidation failed: drop everything as soon as Redis answers again."""
+    def lost_invalidation(self, position: int | None = None) -> None:
+        """An invalidation failed: drop everything as soon as Redis answers again (and, with
+        read replicas, fill nothing from a replica short of the change's ``position``)."""
         with self._lock:
             self._lost += 1
+            self._lost_position = max(self._lost_position, position or 0)
             start = not self._retrying
             self._retrying = True
         if start:

@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog_cache import keys, store
+from catalog_cache import keys, positions, store
 from items.records import Viewer
 
 JSON = "application/json"
@@ -89,9 +89,10 @@ def cached_response(
     A page of a list or search is stored in its viewer's scope; one item in the public scope
     when it is active (everyone may see it then), else in its viewer's.
     """
+    version_key, entry, ttl = entry_for(kind, request, item_id)
+    build = positions.fresh(version_key, build)  # with read replicas: a replica recent enough
     if not _cacheable(request):
         return Response(build())
-    version_key, entry, ttl = entry_for(kind, request, item_id)
     if kind == "detail":
         scope_of = lambda data: viewer.item_scope(data["is_active"])  # noqa: E731
     else:

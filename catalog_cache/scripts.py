@@ -129,14 +129,22 @@ return {key, value}
 """
 )
 
-# KEYS: versions to bump. ARGV: version TTL (ms).
+# KEYS: versions to bump. ARGV: version TTL (ms), and the WAL position of the commit behind
+# the bump (0: none known, no read replicas), kept beside each version if larger than the one
+# there (``positions``).
 BUMP = (
     _CLOCK
     + """
+local at = tonumber(ARGV[2] or '0')
 for _, k in ipairs(KEYS) do
   if redis.call('EXISTS', k) == 0 then redis.call('SET', k, clock()) end
   redis.call('INCR', k)
   redis.call('PEXPIRE', k, ARGV[1])
+  if at > 0 then
+    local pk = k .. ':at'
+    if at > tonumber(redis.call('GET', pk) or '0') then redis.call('SET', pk, ARGV[2]) end
+    redis.call('PEXPIRE', pk, ARGV[1])
+  end
 end
 return #KEYS
 """
@@ -147,3 +155,25 @@ RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+# Behind Sentinel, a promoted replica may have missed the last bumps (replication is
+# asynchronous) while holding the entries and token holders they should have hidden. The epoch
+# (KEYS[1] of every script that reads under it) is kept with the replication id of the master
+# that owns it; a master with another id (promoted, or restarted empty) moves the epoch before
+# answering, so nothing stored before is reachable, and marks the epoch's WAL position unknown
+# (with read replicas, fills come from the primary until ``positions`` settles it).
+_FAILOVER_EPOCH = """
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+if replid and redis.call('GET', KEYS[1] .. ':owner') ~= replid then
+  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1])
+  else redis.call('SET', KEYS[1], clock()) end
+  redis.call('SET', KEYS[1] .. ':owner', replid)
+  redis.call('SET', KEYS[1] .. ':at', '9223372036854775808')
+end
+"""
+EPOCH_READERS = frozenset({READ, WHO, SIGNED_IN_READ})
+
+
+def failover_safe(source: str) -> str:
+    """``source`` (one of ``EPOCH_READERS``) checking its master's identity first."""
+    return source.replace(_CLOCK, _CLOCK + _FAILOVER_EPOCH, 1)

@@ -40,7 +40,11 @@ _scripts: dict[str, object] = {}
 
 
 def script(client, source: str):
-    """The registered script; call it with ``client=`` (it would keep its first client)."""
+    """The registered script; call it with ``client=`` (it would keep its first client).
+    Behind Sentinel (``CACHE_FAILOVER_EPOCH``), the scripts reading under the epoch first move
+    it if another master answers than the one that owns it (``scripts.failover_safe``)."""
+    if settings.CACHE_FAILOVER_EPOCH and source in scripts.EPOCH_READERS:
+        source = scripts.failover_safe(source)
     registered = _scripts.get(source)
     if registered is None:
         registered = _scripts[source] = client.register_script(source)
@@ -188,18 +192,23 @@ def _release(client, lock: str, token: str) -> None:
     script(client, scripts.RELEASE)(keys=[lock], args=[token], client=client)
 
 
-def bump_keys(targets: list[str]) -> bool:
+def bump_keys(targets: list[str], *, position: int | None = None) -> bool:
     """Bump these version counters (tried even while the circuit is open: a lost invalidation
-    costs freshness, a slow one only time). False when Redis could not be reached."""
+    costs freshness, a slow one only time). False when Redis could not be reached. ``position``
+    is the WAL position of the commit behind the change (read replicas): recorded beside each
+    version, for the reads that will fill its entries (``positions``)."""
+    args = [version_ttl_ms(), position or 0]
 
     def write(client) -> bool:
-        script(client, scripts.BUMP)(keys=targets, args=[version_ttl_ms()], client=client)
+        script(client, scripts.BUMP)(keys=targets, args=args, client=client)
         return True
 
     return run(write, False, force=True)
 
 
-def bump(item_ids: Iterable[uuid.UUID], *, everything: bool = False) -> bool:
+def bump(
+    item_ids: Iterable[uuid.UUID], *, everything: bool = False, position: int | None = None
+) -> bool:
     """Make every entry built from these items (and every list) unreachable.
 
     With ``everything``, the epoch moves too: every entry of every kind is dropped, and every
@@ -208,9 +217,9 @@ def bump(item_ids: Iterable[uuid.UUID], *, everything: bool = False) -> bool:
     targets = [keys.catalog_version_key(), *(keys.item_version_key(i) for i in item_ids)]
     if everything:
         targets.append(keys.epoch_key())
-    return bump_keys(targets)
+    return bump_keys(targets, position=position)
 
 
-def bump_everything() -> bool:
+def bump_everything(*, position: int | None = None) -> bool:
     """Drop every entry at once (items changed without ids, or an operator asked)."""
-    return bump([], everything=True)
+    return bump([], everything=True, position=position)

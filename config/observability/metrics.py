@@ -3,7 +3,9 @@
 The request figures come from ``monitoring``'s metrics (added up over every gunicorn worker
 with ``PROMETHEUS_MULTIPROC_DIR``); the cache's hit and miss counters are read from Redis,
 where every process counts them; whether each service answers is checked at each scrape; the
-embedded Redis's restarts are read from the count its watchers keep beside it.
+embedded Redis's restarts are read from the count its watchers keep beside it. With read
+replicas, ``catalog_db_reads_total`` counts the API's reads by ``target`` (primary or replica)
+and each replica's lag is asked at each scrape.
 
 The scraper's token is compared without the database, so the scrape goes on, showing
 PostgreSQL down, through an outage. Staff credentials can only be checked in the database:
@@ -25,7 +27,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from catalog_cache.stats import hit_counters
 from config import embedded
-from config.observability.services import service_states
+from config.observability.services import replica_states, service_states
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
@@ -62,7 +64,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
-    lines = _cache_lines() + _service_lines() + _embedded_redis_lines()
+    lines = _cache_lines() + _service_lines() + _replica_lines() + _embedded_redis_lines()
     body = generate_latest(registry()) + lines.encode()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
@@ -89,8 +91,27 @@ def _service_lines() -> str:
     return "".join(lines)
 
 
+def _replica_lines() -> str:
+    replicas = replica_states()
+    if not replicas:
+        return ""
+    lines = [
+        "# HELP catalog_replica_lag_seconds How far each read replica's replay is behind\n",
+        "# TYPE catalog_replica_lag_seconds gauge\n",
+    ]
+    for name, state in replicas.items():
+        lines.append(f'catalog_replica_lag_seconds{{replica="{name}"}} {state["lag_seconds"]}\n')
+    lines += [
+        "# HELP catalog_replica_up Whether the read replica answered and is within its lag\n",
+        "# TYPE catalog_replica_up gauge\n",
+    ]
+    for name, state in replicas.items():
+        lines.append(f'catalog_replica_up{{replica="{name}"}} {int(state["status"] == "ok")}\n')
+    return "".join(lines)
+
+
 def _embedded_redis_lines() -> str:
-    if settings.REDIS_URL:  # an external Redis is the operator's to watch
+    if settings.REDIS_URL or settings.REDIS_SENTINELS:  # an external Redis is the operator's
         return ""
     return (
         "# HELP catalog_embedded_redis_restarts_total Times the embedded Redis died and was "

@@ -2,8 +2,9 @@
 
 PostgreSQL (accounts, sessions, tokens, and the items by default) and MongoDB when it holds the
 items are essential: without them nothing can be served. Redis is an accelerator: without it
-requests are slower, never wrong, so its loss only degrades the service. ``/ready/`` and
-``/metrics`` both report from here.
+requests are slower, never wrong, so its loss only degrades the service. So are read replicas:
+one that is down or lags past ``REPLICA_MAX_LAG`` is skipped (the primary reads instead).
+``/ready/`` and ``/metrics`` both report from here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django_redis import get_redis_connection
 
-from items.repository import get_item_repository
+from items.repository import get_item_repository, read_positions
 
 ACCELERATORS = frozenset({"redis"})
 
@@ -45,3 +46,8 @@ def service_states() -> dict[str, str]:
         except Exception as error:  # whatever the failure, the service did not answer
             states[name] = f"down: {type(error).__name__}"
     return states
+
+
+def replica_states() -> dict[str, dict]:
+    """Each read replica's status (``ok``, ``lagging``, ``down: ...``), lag and replay position."""
+    return read_positions.report() if read_positions.enabled() else {}

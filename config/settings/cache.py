@@ -1,14 +1,38 @@
-"""The response cache and the throttles' state: Redis (embedded or ``REDIS_URL``)."""
+"""The response cache and the throttles' state: Redis (embedded, ``REDIS_URL``, or the master
+the Sentinels of ``REDIS_SENTINELS`` name for ``REDIS_SENTINEL_SERVICE``)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config import embedded
-from config.settings.env import DATA_DIR, REDIS_URL, env_bool, env_int, env_str
+from config.settings.env import DATA_DIR, REDIS_URL, env_bool, env_int, env_list, env_str
 
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
 CACHE_TTL = env_int("CACHE_TTL", 300)
 CACHE_SEARCH_TTL = env_int("CACHE_SEARCH_TTL", 60)
-REDIS_LOCATION = REDIS_URL or embedded.embedded_redis_url(DATA_DIR)
+
+# Redis Sentinel: the cache follows the master the Sentinels name for the service, through a
+# failover (django-redis's Sentinel connection factory; reads and writes go to the master).
+REDIS_SENTINELS = env_list("REDIS_SENTINELS", "")
+REDIS_SENTINEL_SERVICE = env_str("REDIS_SENTINEL_SERVICE", "catalog")
+
+
+def _sentinel(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ImproperlyConfigured(f"REDIS_SENTINELS lists host:port pairs, not {address!r}.")
+    return host, int(port)
+
+
+_SENTINELS = [_sentinel(address) for address in REDIS_SENTINELS]
+# A promoted replica may lack the last invalidations: the cache's epoch then moves
+# (catalog_cache.store), which costs a look at the master's replication id on each read.
+CACHE_FAILOVER_EPOCH = env_bool("CACHE_FAILOVER_EPOCH", bool(_SENTINELS))
+if _SENTINELS:
+    REDIS_LOCATION = f"redis://{REDIS_SENTINEL_SERVICE}/0"
+else:
+    REDIS_LOCATION = REDIS_URL or embedded.embedded_redis_url(DATA_DIR)
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -24,5 +48,11 @@ CACHES = {
         },
     }
 }
+if _SENTINELS:
+    CACHES["default"]["OPTIONS"].update(
+        CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+        SENTINELS=_SENTINELS,
+        SENTINEL_KWARGS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "catalog_cache"

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # X-Catalog-Position checked; with read replicas, each write's WAL position remembered
+    # for its caller and returned (after the commit, which happens inside the view).
+    "catalog_cache.positions.ReadPositionMiddleware",
     # Anonymous cache hits leave here, before the session/auth/CSRF layers they do not need;
     # it adds the headers those layers would have (Vary: Cookie, X-Frame-Options) itself.
     "catalog_cache.middleware.CachedResponseMiddleware",

@@ -11,7 +11,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config import embedded
-from config.settings.env import DATA_DIR, DATABASE_URL, env_bool, env_int, env_str
+from config.settings.env import (
+    DATA_DIR,
+    DATABASE_URL,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 DB_TYPE = env_str("DB_TYPE", "postgres").lower() or "postgres"
 if DB_TYPE not in {"postgres", "mongodb"}:
@@ -57,7 +65,37 @@ _database.update(
         },
     },
 )
+# Behind PgBouncer in transaction pooling mode, a connection is the server's only for one
+# transaction: no server-side cursors (they outlive it), no prepared statements (psycopg
+# prepares a query run 5 times on a connection; the next transaction may land elsewhere), and
+# no start-up ``options`` (PgBouncer refuses them: its ``connect_query`` sets the trigram bar).
+DB_PGBOUNCER = env_bool("DB_PGBOUNCER", False)
+if DB_PGBOUNCER:
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _database["OPTIONS"].pop("options")
+    _database["OPTIONS"]["prepare_threshold"] = None
 DATABASES = {"default": _database}
+
+# Read replicas (PostgreSQL streaming standbys). Reads the API serves go to one that has
+# replayed past what the reader must see (its own last write, the last change of what it
+# reads); anything else, and every write, goes to the primary (``items.repository``'s router).
+# A replica lagging more than REPLICA_MAX_LAG seconds, or down, is skipped until it catches up.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+REPLICA_MAX_LAG = env_float("REPLICA_MAX_LAG", 5.0)
+for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must list PostgreSQL URLs.")
+    _options = {**_database["OPTIONS"], "pool": {**_database["OPTIONS"]["pool"], "min_size": 0}}
+    DATABASES[f"replica_{_number}"] = {
+        **_database,
+        **{k: _replica[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "ATOMIC_REQUESTS": False,  # a standby takes reads only; the request's writes go first
+        "OPTIONS": _options,
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["items.repository.postgres.replicas.ReplicaRouter"]
 BACKUP_DIR = env_str("BACKUP_DIR") or str(DATA_DIR / "backups")  # where `manage.py backup` writes
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "items.User"

@@ -9,13 +9,16 @@ that names one. Each backend is a package that owns its internals:
 - ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
 
 Both make their search snippets into HTML the same way (``highlights``).
+
+PostgreSQL's read replicas are reached through the few functions at the end
+(``read_positions``): WAL positions of commits, and reads sent where they are recent enough.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -187,3 +190,57 @@ def repository_for(backend: str) -> ItemRepository:
 def get_item_repository() -> ItemRepository:
     """The repository for the backend ``DB_TYPE`` selects."""
     return repository_for(settings.DB_TYPE)
+
+
+class ReadPositions:
+    """WAL positions and replica reads (PostgreSQL's streaming replicas); without replicas,
+    every read is the primary's and no position is ever asked for."""
+
+    @staticmethod
+    def enabled() -> bool:
+        from items.repository.postgres import replica_aliases
+
+        return bool(replica_aliases())
+
+    @staticmethod
+    def after_commit() -> int | None:
+        """The position a replica must reach to see what was just committed."""
+        from items.repository.postgres import commit_position
+
+        return commit_position()
+
+    @staticmethod
+    def reading_at(position: int | None) -> contextlib.AbstractContextManager:
+        """Reads inside go to a replica that has replayed past ``position``, else the primary;
+        yields (alias, the replica's known replay position or None on the primary)."""
+        from items.repository.postgres import reading_at
+
+        return reading_at(position)
+
+    @staticmethod
+    def read_at(position: int | None, read: Callable[[], Any]) -> Any:
+        """``read()`` inside ``reading_at(position)``; on the primary if the replica fails it."""
+        from items.repository.postgres import read_at
+
+        return read_at(position, read)
+
+    @staticmethod
+    def report() -> dict[str, dict]:
+        from items.repository.postgres import replica_report
+
+        return replica_report()
+
+    @staticmethod
+    def format(position: int) -> str:
+        from items.repository.postgres import format_position
+
+        return format_position(position)
+
+    @staticmethod
+    def parse(text: str) -> int | None:
+        from items.repository.postgres import parse_position
+
+        return parse_position(text)
+
+
+read_positions = ReadPositions()

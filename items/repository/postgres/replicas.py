@@ -1,0 +1,200 @@
+"""Read replicas: where a read goes, and how far each replica has replayed the primary's WAL.
+
+Positions are WAL positions (LSNs) as integers. A read that must see everything up to a
+position goes to a replica only if that replica's ``pg_last_wal_replay_lsn()`` has passed it;
+otherwise to the primary. What a probe saw of a replay position stays true (replay only moves
+forward), so a replica known to be far enough along is used without asking again; one not yet
+known to be is asked at most every ``PROBE_SECONDS``. A replica that fails to answer is skipped
+for ``DOWN_SECONDS``; one lagging more than ``REPLICA_MAX_LAG`` seconds until a probe finds it
+caught up.
+
+Only reads made inside ``reading_at()`` (the API's cached reads) may go to a replica: writes,
+locking reads and every read of a write's transaction stay on the primary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from prometheus_client import Counter
+
+T = TypeVar("T")
+PROBE_SECONDS = 0.05
+DOWN_SECONDS = 1.0
+READS = Counter("catalog_db_reads", "API reads by the database that served them", ["target"])
+
+# Replay position, and lag: 0 when everything received is replayed, else the time since the
+# last replayed commit (an upper bound of how far behind the replica is). A server that is not
+# in recovery (a primary listed as a replica) is never behind.
+_PROBE = """
+SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'::pg_lsn
+            ELSE pg_current_wal_lsn() - '0/0'::pg_lsn END,
+       CASE WHEN NOT pg_is_in_recovery()
+                 OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+            ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END
+"""
+_COMMIT_POSITION = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
+_POSITION = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
+
+
+def format_position(position: int) -> str:
+    """PostgreSQL's own spelling of a WAL position: ``16/B374D848``."""
+    return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
+
+
+def parse_position(text: str) -> int | None:
+    """The position ``text`` spells, or None when it is not one."""
+    match = _POSITION.match(text.strip())
+    return None if match is None else (int(match[1], 16) << 32) | int(match[2], 16)
+
+
+@dataclass
+class ReplicaState:
+    """What this process last learnt of one replica."""
+
+    alias: str
+    replayed: int = 0  # a replay position the replica is known to have reached
+    lag: float = 0.0
+    probed: float = float("-inf")  # monotonic time of the last probe
+    down_until: float = 0.0
+    error: str = ""
+
+    def usable(self, now: float) -> bool:
+        return now >= self.down_until and self.lag <= settings.REPLICA_MAX_LAG
+
+    def serves(self, position: int, now: float) -> bool:
+        return self.usable(now) and self.replayed >= position and now - self.probed < 1.0
+
+
+_states: dict[str, ReplicaState] = {}
+_states_lock = threading.Lock()
+_local = threading.local()
+
+
+def replica_aliases() -> list[str]:
+    """The database aliases of the configured replicas (``replica_0``...)."""
+    return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
+
+
+def _state(alias: str) -> ReplicaState:
+    with _states_lock:
+        return _states.setdefault(alias, ReplicaState(alias))
+
+
+def probe(alias: str) -> ReplicaState:
+    """Ask the replica where it is now; a failure marks it down for ``DOWN_SECONDS``."""
+    state = _state(alias)
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_PROBE)
+            replayed, lag = cursor.fetchone()
+    except DatabaseError as error:
+        return _mark_down(alias, error)
+    state.replayed = max(state.replayed, int(replayed or 0))
+    state.lag, state.error = float(lag or 0), ""
+    state.probed, state.down_until = time.monotonic(), 0.0
+    return state
+
+
+def _mark_down(alias: str, error: Exception) -> ReplicaState:
+    """Skip the replica for ``DOWN_SECONDS``: it failed to answer."""
+    state = _state(alias)
+    with contextlib.suppress(DatabaseError):
+        connections[alias].close()
+    state.error = f"down: {type(error).__name__}"
+    state.down_until = time.monotonic() + DOWN_SECONDS
+    state.probed = time.monotonic()
+    return state
+
+
+def _replica_for(position: int) -> ReplicaState | None:
+    aliases = replica_aliases()
+    start = random.randrange(len(aliases)) if aliases else 0
+    for alias in aliases[start:] + aliases[:start]:
+        state, now = _state(alias), time.monotonic()
+        if state.serves(position, now):
+            return state
+        if now < state.down_until or now - state.probed < PROBE_SECONDS:
+            continue  # down, or asked a moment ago: not worth another round trip yet
+        if probe(alias).serves(position, time.monotonic()):
+            return state
+    return None
+
+
+@contextlib.contextmanager
+def reading_at(position: int | None) -> Iterator[tuple[str, int | None]]:
+    """Send this thread's reads to a replica that has replayed past ``position`` (else, or
+    when ``position`` is None, unknown, the primary); yields (alias, the replay position known
+    for the replica, or None on the primary)."""
+    state = _replica_for(position) if position is not None and replica_aliases() else None
+    alias = state.alias if state is not None else DEFAULT_DB_ALIAS
+    READS.labels("replica" if state is not None else "primary").inc()
+    previous = getattr(_local, "alias", None)
+    _local.alias = alias
+    try:
+        yield alias, state.replayed if state is not None else None
+    finally:
+        _local.alias = previous
+
+
+def read_at(position: int | None, read: Callable[[], T]) -> T:
+    """``read()`` where ``reading_at(position)`` sends it. A replica that fails it (gone, or the
+    query cancelled by a conflict with replay) is skipped for a while and the primary reads."""
+    with reading_at(position) as (alias, _):
+        if alias == DEFAULT_DB_ALIAS:
+            return read()
+        try:
+            return read()
+        except DatabaseError as error:
+            _mark_down(alias, error)
+    with reading_at(None):
+        return read()
+
+
+def commit_position() -> int | None:
+    """Where the primary's WAL ends now, just after a commit: a replica that has replayed this
+    far sees the commit. None (and no query) without replicas."""
+    if not replica_aliases():
+        return None
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_COMMIT_POSITION)
+        return int(cursor.fetchone()[0])
+
+
+def replica_report() -> dict[str, dict]:
+    """Each replica's state, asked now: ``ok`` or ``down``/``lagging``, lag, replay position."""
+    report = {}
+    for alias in replica_aliases():
+        state = probe(alias)
+        status = state.error or ("ok" if state.lag <= settings.REPLICA_MAX_LAG else "lagging")
+        report[alias] = {
+            "status": status,
+            "lag_seconds": round(state.lag, 3),
+            "replayed": format_position(state.replayed),
+        }
+    return report
+
+
+class ReplicaRouter:
+    """Django's database router: reads inside ``reading_at()`` may go to a replica."""
+
+    def db_for_read(self, model: type, **hints: object) -> str:
+        return getattr(_local, "alias", None) or DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model: type, **hints: object) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, first: object, second: object, **hints: object) -> bool:
+        return True  # the replicas hold the primary's own rows
+
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool:
+        return db == DEFAULT_DB_ALIAS

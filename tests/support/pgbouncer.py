@@ -1,0 +1,114 @@
+"""PgBouncer in transaction pooling mode, started from its binary, in front of the test server.
+
+Debian's ``pgbouncer`` package provides it (``make pgbouncer`` installs it as root); tests that
+need it skip, saying so, when the binary is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from tests.support.processes import dies_with_parent
+from tests.support.replica import SYSTEM_USER
+from tests.support.served import free_port
+
+
+def pgbouncer_binary() -> str:
+    found = shutil.which("pgbouncer") or (
+        "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
+    )
+    if found is None:
+        pytest.skip("pgbouncer is absent: install Debian's package (make pgbouncer, as root)")
+    return found
+
+
+class PgBouncer:
+    """PgBouncer on a loopback port, pooling by transaction into the test server."""
+
+    def __init__(self, databases: list[str], pool_size: int = 4) -> None:
+        db = settings.DATABASES["default"]
+        self.folder = Path(tempfile.mkdtemp(prefix="pgbouncer-", dir=settings.DATA_DIR))
+        self.port = free_port()
+        self.admin_port = self.port
+        lines = [
+            f"{name} = host={db['HOST']} port={db['PORT']} dbname={name} "
+            # What the service's own connections set at start-up (PgBouncer passes on no
+            # ``options``): run on each server connection PgBouncer opens.
+            "connect_query='SET pg_trgm.word_similarity_threshold = 0.5'"
+            for name in databases
+        ]
+        (self.folder / "users.txt").write_text(f'"{db["USER"]}" ""\n')
+        (self.folder / "pgbouncer.ini").write_text(
+            "[databases]\n" + "\n".join(lines) + "\n[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\n"
+            f"unix_socket_dir =\nauth_type = trust\nauth_file = {self.folder / 'users.txt'}\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\n"
+            f"max_client_conn = 200\nadmin_users = {db['USER']}\n"
+            f"logfile = {self.folder / 'pgbouncer.log'}\npidfile =\n"
+        )
+        self.run_as = {}
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            account = pwd.getpwnam(SYSTEM_USER)
+            self.run_as = {"user": account.pw_uid, "group": account.pw_gid}
+            for path in self.folder.iterdir():
+                os.chown(path, account.pw_uid, account.pw_gid)
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [pgbouncer_binary(), str(self.folder / "pgbouncer.ini")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=dies_with_parent,
+            **self.run_as,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self.admin("SHOW VERSION")
+                return
+            except psycopg.OperationalError:
+                log = self.folder / "pgbouncer.log"
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    text = log.read_text() if log.exists() else ""
+                    raise AssertionError(f"pgbouncer did not start:\n{text}") from None
+                time.sleep(0.1)
+
+    def url(self, database: str) -> str:
+        return (
+            f"postgres://{settings.DATABASES['default']['USER']}@127.0.0.1:{self.port}/{database}"
+        )
+
+    def admin(self, command: str) -> list[dict]:
+        """A command of PgBouncer's admin console (``SHOW POOLS``...), rows as dicts."""
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user=settings.DATABASES["default"]["USER"],
+            dbname="pgbouncer",
+            autocommit=True,
+            connect_timeout=2,
+            prepare_threshold=None,
+        ) as conn:
+            cursor = conn.cursor()
+            cursor.execute(command)
+            names = [column.name for column in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
