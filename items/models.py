@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F
-from django.db.models.functions import Length, Trim
+from django.db.models.functions import Collate, Length, Lower, Trim
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
@@ -48,6 +48,16 @@ class SearchWords(models.Func):
 
     function = "public.item_search_words"
     output_field = models.TextField()
+
+
+class FoldedText(models.Func):
+    """SQL ``catalog_unaccent(lower(text))``: text compared with accents and case aside."""
+
+    function = "public.catalog_unaccent"
+    output_field = models.TextField()
+
+    def __init__(self, expression: Any, **extra: Any) -> None:
+        super().__init__(Lower(expression), **extra)
 
 
 def _price(value: Any) -> Any:
@@ -137,6 +147,13 @@ class Item(models.Model):
             GinIndex(fields=["tags"], name="item_tags_gin"),
             GinIndex(fields=["search_document"], name="item_search_gin"),
             GinIndex(OpClass(F("search_words"), name="gin_trgm_ops"), name="item_words_trgm"),
+            # Search-as-you-type: name prefixes, accents and case aside (see postgres/suggestions).
+            models.Index(
+                Collate(FoldedText("name"), "C"),
+                F("name"),
+                include=["is_active", "created_by"],
+                name="item_name_prefix_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from items import domain
+from items.api.discovery import FACETS_SCHEMA
 from items.api.fields import PriceField, whole_number
 from items.records import Cursor, ItemRecord
 
@@ -128,6 +129,7 @@ class ItemPagination(PageNumberPagination):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count"]["nullable"] = True
         response["properties"]["count"]["description"] = "Null in cursor mode."
+        response["properties"]["facets"] = FACETS_SCHEMA
         return response
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:

@@ -1,5 +1,8 @@
 """The items API's reads: list, search and read one, each served through the response cache.
 
+A list or search given ``facets=`` also counts them (``discovery``), in the same cached entry:
+the entry's key holds the whole query, and the catalog version it embeds covers the counts.
+
 Filters are validated at the edge and passed down as an ``ItemFilter``; the repository fetches
 only the page asked for (page numbers, or a keyset cursor that never counts).
 """
@@ -14,11 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from catalog_cache.responses import cached_response
+from items.api.discovery import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
 from items.api.serializers import ItemSearchResultSerializer, ItemSerializer
-from items.records import ItemRecord
+from items.records import Facets, ItemRecord
 
 
 class ItemReadMixin:
@@ -35,13 +39,16 @@ class ItemReadMixin:
                 sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
             )
 
+        def facets() -> Facets:
+            return self.repository.facets(query.facet_names, filter=conditions)
+
         return cached_response(
             request,
             "list",
             conditions.viewer,
             self.headers,
             lambda: self._paginated(
-                request, fetch, lambda: self.repository.count(conditions), query
+                request, fetch, lambda: self.repository.count(conditions), query, facets=facets
             ),
         )
 
@@ -71,12 +78,15 @@ class ItemReadMixin:
             context = {"highlights": marks}
             return ItemSearchResultSerializer(records, many=True, context=context).data
 
+        def facets() -> Facets:
+            return self.repository.facets(query.facet_names, filter=conditions, query=text)
+
         return cached_response(
             request,
             "search",
             conditions.viewer,
             self.headers,
-            lambda: self._paginated(request, fetch, count, None, results),
+            lambda: self._paginated(request, fetch, count, None, results, facets),
         )
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
@@ -90,7 +100,13 @@ class ItemReadMixin:
         )
 
     def _paginated(
-        self, request: Request, fetch: Any, count: Any, query: Any, results: Any = None
+        self,
+        request: Request,
+        fetch: Any,
+        count: Any,
+        query: Any,
+        results: Any = None,
+        facets: Any = None,
     ) -> dict:
         paginator = self.paginator
         if query is not None and paginator.wants_cursor(request):
@@ -101,4 +117,8 @@ class ItemReadMixin:
         else:
             records = paginator.paginate_queryset(RecordWindow(fetch, count), request, self)
         data = results(records) if results else ItemSerializer(records, many=True).data
-        return self.get_paginated_response(data).data
+        page = self.get_paginated_response(data).data
+        counted = facets() if facets is not None else {}
+        if counted:  # only when asked for: counts over the whole filtered result
+            page["facets"] = facets_data(counted)
+        return page

@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
 from config.http.errors import ErrorResponse412Serializer
+from items.api.discovery import ItemSuggestMixin
 from items.api.filters import ItemListQuerySerializer
 from items.api.pagination import ItemPagination
 from items.api.permissions import IsOwnerOrStaff, viewer_of
@@ -58,7 +59,7 @@ IF_MATCH = OpenApiParameter(
         summary="Delete an item",
     ),
 )
-class ItemViewSet(ItemReadMixin, ItemWriteMixin, viewsets.GenericViewSet):
+class ItemViewSet(ItemReadMixin, ItemSuggestMixin, ItemWriteMixin, viewsets.GenericViewSet):
     """Catalog items. Anonymous callers see active items; owners and staff may change them."""
 
     serializer_class = ItemSerializer

@@ -8,14 +8,15 @@ that names one. Each backend is a package that owns its internals:
 - ``postgres``: ``PostgresItemRepository`` (ORM, full-text search, COPY, ORM receivers)
 - ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
 
-Both make their search snippets into HTML the same way (``highlights``).
+Both make their search snippets into HTML the same way (``highlights``), lay facet counts out
+the same way (``facets``) and merge suggestions the same way (``suggestions``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -24,12 +25,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
+    STAFF,
+    SUGGESTIONS_MAX,
     Cursor,
+    Facets,
     ItemData,
     ItemFilter,
     ItemRecord,
     SortField,
     SortOrder,
+    Suggestion,
+    Viewer,
 )
 
 
@@ -76,6 +82,20 @@ class ItemRepository(Protocol):
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         """For each item, an HTML-escaped snippet with the words matching ``query`` in <mark>."""
+        ...
+
+    def facets(
+        self, names: Sequence[str], *, filter: ItemFilter = ItemFilter(), query: str | None = None
+    ) -> Facets:
+        """Counts for each facet in ``names`` (``FACET_NAMES``) over the items ``filter`` (and
+        the search ``query``) admit, each facet leaving its own condition out."""
+        ...
+
+    def suggest(
+        self, prefix: str, *, viewer: Viewer = STAFF, limit: int = SUGGESTIONS_MAX
+    ) -> list[Suggestion]:
+        """Up to ``limit`` names (and, where the backend keeps one, vocabulary words) starting
+        with ``prefix``, accents and case aside, among what ``viewer`` may see."""
         ...
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:

@@ -2,10 +2,10 @@
 
 It keeps the Postgres repository's contract: the same ids, rules, filters, orderings, cursors and
 ranked search, and every write announces ``item_changed`` so the cache forgets it. It is
-composed of its action families: ``reads``, ``writes``, ``bulk`` and ``owners`` (what a user's
-deletion does to its items); document mapping lives in ``documents``, search in ``search``, the
-validator and indexes in ``schema``. Any pymongo-compatible collection can be injected (tests
-use mongomock).
+composed of its action families: ``reads``, ``discovery`` (facets, suggestions), ``writes``,
+``bulk`` and ``owners`` (what a user's deletion does to its items); document mapping lives in
+``documents``, search in ``search``, the validator and indexes in ``schema``. Any
+pymongo-compatible collection can be injected (tests use mongomock).
 """
 
 from __future__ import annotations
@@ -15,13 +15,16 @@ from pymongo.collection import Collection
 
 from items.repository.mongo.bulk import MongoBulkStore
 from items.repository.mongo.connection import shared_collection
+from items.repository.mongo.discovery import MongoDiscovery
 from items.repository.mongo.owners import MongoOwners
 from items.repository.mongo.reads import MongoItemReads
 from items.repository.mongo.schema import install_schema
 from items.repository.mongo.writes import MongoItemWrites
 
 
-class MongoItemRepository(MongoItemReads, MongoItemWrites, MongoBulkStore, MongoOwners):
+class MongoItemRepository(
+    MongoItemReads, MongoDiscovery, MongoItemWrites, MongoBulkStore, MongoOwners
+):
     """Items in a MongoDB collection via pymongo."""
 
     def __init__(self, collection: Collection) -> None:
