@@ -113,15 +113,21 @@ def test_search_facets_count_the_matches(anon_client, shop, backend):
     assert counts(blank, "category")["autre"] == 0
 
 
-def test_facets_cost_two_queries_at_most(anon_client, shop, backend):
+def test_list_facets_read_cells_not_item_rows(anon_client, shop, backend):
     if backend != "postgres":
-        pytest.skip("counts SQL queries")
+        pytest.skip("reads PostgreSQL's queries")
+    query = {
+        "facets": "category,price,tags",
+        "category": "autre",
+        "min_price": "10",
+        "tags": "bureau",
+    }
     with CaptureQueriesContext(connection) as queries:
-        anon_client.get(LIST, {"facets": "category,price,tags", "page_size": 1})
-    facet_queries = [
-        q for q in queries.captured_queries if "FILTER" in q["sql"] or "unnest" in q["sql"]
-    ]
-    assert len(facet_queries) == 2
+        body = anon_client.get(LIST, query).json()
+    assert counts(body, "category")["livre"] == 1
+    on_items = [q["sql"] for q in queries.captured_queries if "items_item" in q["sql"]]
+    assert len(on_items) == 2  # the page and its count; the facets read only cells
+    assert sum("items_facet_cell" in q["sql"] for q in queries.captured_queries) == 3
 
 
 # --- Suggestions ----------------------------------------------------------------------------
