@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -146,7 +146,6 @@ class Item(models.Model):
             models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
             GinIndex(fields=["tags"], name="item_tags_gin"),
             GinIndex(fields=["search_document"], name="item_search_gin"),
-            GinIndex(OpClass(F("search_words"), name="gin_trgm_ops"), name="item_words_trgm"),
             # Search-as-you-type: name prefixes, accents and case aside (see postgres/suggestions).
             models.Index(
                 Collate(FoldedText("name"), "C"),

@@ -1,4 +1,5 @@
-# Facet cells and the name-prefix index (search-as-you-type).
+# Discovery: facet cells, and the prefix indexes of search-as-you-type (item names, and the
+# words of the search vocabulary).
 
 import django.db.models.functions.comparison
 from django.db import migrations, models
@@ -78,6 +79,14 @@ INSERT INTO public.items_facet_cell (category, is_active, price_unit, tag, items
     GROUP BY 1, 2, 3, 4;
 """
 
+# Suggestions complete words from the search vocabulary (migration 0006) accents aside: its
+# unaccented "plain" spelling, by prefix, most frequent first.
+VOCABULARY_PREFIX_SQL = """
+CREATE INDEX search_vocabulary_plain_prefix
+    ON public.items_search_vocabulary (plain COLLATE "C", items DESC);
+"""
+UNDO_VOCABULARY_PREFIX_SQL = "DROP INDEX public.search_vocabulary_plain_prefix;"
+
 UNDO_CELLS_SQL = """
 DROP TRIGGER items_facet_cells_truncate ON public.items_item;
 DROP TRIGGER items_facet_cells_delete ON public.items_item;
@@ -90,7 +99,7 @@ DROP TABLE public.items_facet_cell;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("items", "0004_price_rule"),
+        ("items", "0006_search_vocabulary"),
     ]
 
     operations = [
@@ -104,4 +113,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(CELLS_SQL, reverse_sql=UNDO_CELLS_SQL),
+        migrations.RunSQL(VOCABULARY_PREFIX_SQL, reverse_sql=UNDO_VOCABULARY_PREFIX_SQL),
     ]

@@ -43,7 +43,7 @@ def test_a_large_seed_rebuilds_the_gin_indexes(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'items_item'")
         names = {row[0] for row in cursor.fetchall()}
-    assert {"item_tags_gin", "item_search_gin", "item_words_trgm"} <= names
+    assert {"item_tags_gin", "item_search_gin"} <= names
     assert get_item_repository().count(query="casque") > 0
 
 
@@ -57,7 +57,7 @@ def test_count_has_an_upper_bound_named_in_the_error():
             call_command("seed_items", "--count", str(count))
 
 
-GIN_INDEXES = {"item_tags_gin", "item_search_gin", "item_words_trgm"}
+GIN_INDEXES = {"item_tags_gin", "item_search_gin"}
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
-"""Search-as-you-type on PostgreSQL: item names that start with a prefix, accents and case aside.
+"""Search-as-you-type on PostgreSQL: names and words that start with a prefix, accents and
+case aside.
 
 The prefix is folded by the same immutable function as the index ``item_name_prefix_idx``
 (``catalog_unaccent(lower(name))`` in the "C" collation, which serves ``LIKE 'prefix%'``), and
 distinct names are read by a loose index scan: each step jumps to the next folded name after
 the last one found, so ten suggestions cost ten index probes however many items share a name,
-even for a one-letter prefix. Only names the viewer may see are suggested.
+even for a one-letter prefix. Only names the viewer may see are suggested. Words come from the
+search vocabulary, by its unaccented spelling (index ``search_vocabulary_plain_prefix``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from items.records import Suggestion, Viewer
 from items.repository.suggestions import merged
 
 TABLE = Item._meta.db_table
+VOCABULARY = "public.items_search_vocabulary"  # the search's (migration 0006), read only here
 FOLDED = 'public.catalog_unaccent(pg_catalog.lower({column})) COLLATE "C"'
 
 
@@ -49,9 +52,9 @@ def _step(alias: str, visible: str, after: str) -> str:
     )
 
 
-def names_starting_with(prefix: str, *, viewer: Viewer, limit: int) -> list[str]:
-    """Up to ``limit`` distinct item names (by folded spelling) starting with ``prefix``."""
-    pattern = like_pattern(folded_prefix(prefix))
+def names_starting_with(folded: str, *, viewer: Viewer, limit: int) -> list[str]:
+    """Up to ``limit`` distinct item names (by folded spelling) starting with ``folded``."""
+    pattern = like_pattern(folded)
     if pattern == "%" or limit <= 0:
         return []
     first_visible, first_params = _visible("first_item", viewer)
@@ -76,7 +79,24 @@ def names_starting_with(prefix: str, *, viewer: Viewer, limit: int) -> list[str]
         return [row[0] for row in cursor.fetchall()]
 
 
+def words_starting_with(folded: str, *, limit: int) -> list[str]:
+    """Up to ``limit`` words of the search vocabulary whose unaccented spelling starts with
+    ``folded``, most frequent first: a range of the prefix index, then the top ``limit``.
+    Only active items lend words, so none reveals a hidden item."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT word FROM {VOCABULARY} WHERE plain COLLATE "C" LIKE %s '
+            "ORDER BY items DESC, word LIMIT %s",
+            [like_pattern(folded), limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def suggestions(prefix: str, *, viewer: Viewer, limit: int) -> list[Suggestion]:
-    """Names (and, once the vocabulary is there, words) starting with ``prefix``."""
-    names = names_starting_with(prefix, viewer=viewer, limit=limit)
-    return merged(words=[], names=names, limit=limit)
+    """Vocabulary words and item names starting with ``prefix``, merged."""
+    folded = folded_prefix(prefix)
+    if not folded.strip() or limit <= 0:
+        return []
+    names = names_starting_with(folded, viewer=viewer, limit=limit)
+    words = words_starting_with(folded, limit=limit)
+    return merged(words=words, names=names, limit=limit)

@@ -167,13 +167,11 @@ def test_suggestions_give_each_name_once_and_stop_at_the_limit(repository):
     for n in range(12):
         repository.create(_data(f"Article {n:02d}"))
     assert names(repository.suggest("Lam", viewer=STAFF)) == ["Lampe", "Lampe de bureau"]
+    # Vocabulary words may take up to half the places ("article" on PostgreSQL).
     found = repository.suggest("Art", viewer=STAFF, limit=10)
-    assert names(found) == [f"Article {n:02d}" for n in range(10)]
-    assert names(repository.suggest("Art", viewer=STAFF, limit=3)) == [
-        "Article 00",
-        "Article 01",
-        "Article 02",
-    ]
+    assert len(found) == 10 and len(names(found)) >= 5
+    assert names(found) == [f"Article {n:02d}" for n in range(len(names(found)))]
+    assert len(repository.suggest("Art", viewer=STAFF, limit=3)) == 3
 
 
 def test_a_prefix_is_taken_literally(repository):
