@@ -20,6 +20,7 @@ from items.models import Item
 from items.records import STAFF, ItemData, ItemFilter, ItemRecord, Viewer
 from items.repository.facets import assembled
 from items.repository.postgres import PostgresItemRepository
+from items.repository.postgres import bulk as postgres_bulk
 from items.repository.postgres import facets as postgres_facets
 from tests.support.factories import ItemFactory, UserFactory
 
@@ -34,19 +35,31 @@ FRESH_CELLS = """
 """
 
 
-def cells() -> dict[tuple, int]:
+def _counts(sql: str) -> dict[tuple, int]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT category, is_active, price_unit, tag, items FROM items_facet_cell "
-            "WHERE items <> 0"
-        )
-        return {row[:4]: row[4] for row in cursor.fetchall()}
+        cursor.execute(sql)
+        return {row[:-1]: row[-1] for row in cursor.fetchall()}
+
+
+def cells() -> dict[tuple, int]:
+    """The cells, and the totals beside them (keyed with a price unit of None)."""
+    kept = _counts(
+        "SELECT category, is_active, price_unit, tag, items FROM items_facet_cell WHERE items <> 0"
+    )
+    totals = _counts(
+        "SELECT category, is_active, NULL, tag, items FROM items_facet_total WHERE items <> 0"
+    )
+    return {**kept, **totals}
 
 
 def fresh() -> dict[tuple, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(FRESH_CELLS)
-        return {row[:4]: row[4] for row in cursor.fetchall()}
+    """What the cells and totals should hold, counted from the items now."""
+    by_unit = _counts(FRESH_CELLS)
+    totals: dict[tuple, int] = {}
+    for (category, is_active, _, tag), count in by_unit.items():
+        key = (category, is_active, None, tag)
+        totals[key] = totals.get(key, 0) + count
+    return {**by_unit, **totals}
 
 
 def by_rows(names, filter) -> dict:
@@ -102,6 +115,10 @@ def test_the_cells_path_reads_cells_and_at_most_the_edge_rows(django_assert_max_
     with django_assert_max_num_queries(3) as captured:
         facets = postgres_facets.facet_counts(ALL, whole)
     assert all("items_facet_cell" in query["sql"] for query in captured.captured_queries)
+    with django_assert_max_num_queries(3) as captured:
+        postgres_facets.facet_counts(ALL, ItemFilter(viewer=Viewer()))
+    read = [q["sql"] for q in captured.captured_queries]
+    assert sum("items_facet_total" in sql for sql in read) == 2  # categories and tags
     assert {v.value: v.count for v in facets["tags"]} == {"bio": 3}
     partial = ItemFilter(min_price=Decimal("10.50"), max_price=Decimal("100.98"))
     assert [(e.min_price, e.max_price) for e in postgres_facets.facet_cells.edges(partial)] == [
@@ -157,3 +174,26 @@ def test_cells_follow_every_kind_of_write():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key check left pending
         cursor.execute("TRUNCATE items_item CASCADE")
     assert cells() == {} == fresh()
+
+
+def test_cells_follow_a_staged_seed_and_one_that_fails(monkeypatch):
+    from django.core.management import call_command
+
+    from items.operations import seeding
+
+    monkeypatch.setattr(postgres_bulk, "BULK_LOAD_THRESHOLD", 100)
+    call_command("seed_items", "--count", "300", "--seed", "4", "--batch", "100")
+    assert sum(n for key, n in cells().items() if key[3] == "" and key[2] is None) == 300
+    assert cells() == fresh()
+    generated = seeding.generate_items
+
+    def failing_half_way(count: int, seed: int):
+        for n, pair in enumerate(generated(count, seed)):
+            if n == count // 2:
+                raise RuntimeError("the generator broke")
+            yield pair
+
+    monkeypatch.setattr(seeding, "generate_items", failing_half_way)
+    with pytest.raises(RuntimeError):
+        call_command("seed_items", "--count", "300", "--seed", "5", "--batch", "100")
+    assert cells() == fresh()

@@ -1,8 +1,9 @@
 """The facet cells: item counts by category, activity, whole price unit and tag.
 
 PostgreSQL keeps ``items_facet_cell`` current itself (statement triggers, migration 0007), so a
-list's facets cost a sum over a few thousand cells instead of a pass over every item. A cell's
-tag is '' for the items themselves. The cells know nothing of dates, owners or search, and count
+list's facets cost a sum over cells instead of a pass over every item; ``items_facet_total``
+holds the same counts whatever the price, for lists without a price range. A cell's tag is ''
+for the items themselves. The cells know nothing of dates, owners or search, and count
 items having one tag, not any of several: ``answerable`` says when they can answer, ``edges``
 names the price ranges at the ends of a filter's range that cover part of a unit only (their
 rows are counted directly), and ``counts`` reads the rest.
@@ -22,6 +23,7 @@ from items import domain
 from items.records import ItemFilter
 
 CELLS = "public.items_facet_cell"
+TOTALS = "public.items_facet_total"  # the same counts whatever the price
 _CENT = Decimal("0.01")
 _LAST_CENT = Decimal("0.99")  # a unit u holds prices u.00 to u.99
 
@@ -84,11 +86,11 @@ def _where(filter: ItemFilter, *, tag: str | None, category: bool, price: bool) 
     return " AND ".join(sql), params
 
 
-def _sums(group: str, where: tuple, extra_params: Sequence = ()) -> Counter:
+def _sums(group: str, where: tuple, extra_params: Sequence = (), *, table: str = CELLS) -> Counter:
     conditions, params = where
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {group} AS value, sum(items) FROM {CELLS} WHERE {conditions} "
+            f"SELECT {group} AS value, sum(items) FROM {table} WHERE {conditions} "
             "GROUP BY 1 HAVING sum(items) > 0",
             [*extra_params, *params],
         )
@@ -112,13 +114,17 @@ def counts(names: Sequence[str], filter: ItemFilter) -> tuple[Counter, Counter, 
     """(categories, price bands, tags) from the cells alone: each facet keeps the other
     filters; the category and tags facets count whole price units only (see ``edges``)."""
     tag = filter.tags[0] if filter.tags else ""
+    # Without a price range, the totals (a few hundred rows) say the same as the cells.
+    priced = filter.min_price is not None or filter.max_price is not None
+    table = CELLS if priced else TOTALS
     categories, bands, tags = Counter(), Counter(), Counter()
     if "category" in names:
-        categories = _sums("category", _where(filter, tag=tag, category=False, price=True))
+        where = _where(filter, tag=tag, category=False, price=priced)
+        categories = _sums("category", where, table=table)
     if "price" in names:
         case, case_params = _band_case()
         where = _where(filter, tag=tag, category=True, price=False)
         bands = _sums(case, where, case_params)
     if "tags" in names:
-        tags = _sums("tag", _where(filter, tag=None, category=True, price=True))
+        tags = _sums("tag", _where(filter, tag=None, category=True, price=priced), table=table)
     return categories, bands, tags
