@@ -4,7 +4,8 @@ Run with ``make bench-search`` (or ``python -m bench.search``). It uses its own 
 (``.data/bench-search``), seeds it to ``BENCH_SEARCH_ITEMS`` items (1,000,000) once, serves the
 API under gunicorn with the cache off, and times single-word, multi-word, phrase and typo
 queries through HTTP; then it times the same words as ``name``/``description`` ``icontains``
-scans over the same rows. It prints p50 and p99 per kind.
+scans over the same rows. It prints p50 and p99 per kind, then the sizes of the table, the
+search index and the search vocabulary (typos are corrected against it).
 """
 
 from __future__ import annotations
@@ -92,6 +93,24 @@ def _time_icontains(queries: list[str]) -> list[float]:
     return samples
 
 
+_SIZES_SQL = """
+SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class
+WHERE relname IN ('items_item', 'item_search_gin', 'items_search_vocabulary',
+                  'search_vocabulary_plain_trgm')
+ORDER BY relname
+"""
+
+
+def _sizes() -> list[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_SIZES_SQL)
+        sizes = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM items_search_vocabulary")
+        return [*sizes, ("vocabulary words", f"{cursor.fetchone()[0]:,}")]
+
+
 def main() -> None:
     _prepare()
     server = serve(PORT)
@@ -108,6 +127,7 @@ def main() -> None:
     print(f"{'kind':<12} {'search p50':>11} {'p99':>8} {'icontains p50':>14} {'p99':>8}  ms")
     for kind, (s50, s99), (i50, i99) in rows:
         print(f"{kind:<12} {s50:>11.1f} {s99:>8.1f} {i50:>14.1f} {i99:>8.1f}")
+    print("sizes (with indexes): " + ", ".join(f"{name} {size}" for name, size in _sizes()))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -87,6 +87,11 @@ FACETS_SCHEMA = {
         },
     },
 }
+
+
+@extend_schema_field(FACETS_SCHEMA)
+class FacetsField(serializers.JSONField):
+    """A page's facet counts (``facets_data``), present only when ``facets=`` was given."""
 
 
 class SuggestionSerializer(serializers.Serializer):

@@ -21,8 +21,17 @@ from items.api.discovery import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
-from items.api.serializers import ItemSearchResultSerializer, ItemSerializer
-from items.records import Facets, ItemRecord
+from items.api.search import (
+    SEARCH_PAGE_PARAMETERS,
+    SEARCH_RENDERERS,
+    SearchCount,
+)
+from items.api.serializers import (
+    ItemSearchPageSerializer,
+    ItemSearchResultSerializer,
+    ItemSerializer,
+)
+from items.records import Facets, ItemFilter, ItemRecord
 
 
 class ItemReadMixin:
@@ -53,41 +62,60 @@ class ItemReadMixin:
         )
 
     @extend_schema(
-        parameters=[ItemSearchQuerySerializer],
-        responses=ItemSearchResultSerializer(many=True),
+        parameters=[ItemSearchQuerySerializer, *SEARCH_PAGE_PARAMETERS],
+        responses=ItemSearchPageSerializer,
         summary="Search items",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], renderer_classes=SEARCH_RENDERERS)
     def search(self, request: Request) -> HttpResponseBase:
-        """Ranked full-text search, combined with the list filters."""
+        """Ranked full-text search, combined with the list filters; misspelt words corrected."""
         query = ItemSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         text = query.validated_data["q"]
         conditions = query.to_filter(viewer_of(request))
-
-        def fetch(**window: Any) -> list[ItemRecord]:
-            return self.repository.search(text, filter=conditions, **window) if text else []
-
-        def count() -> int:
-            return self.repository.count(conditions, query=text) if text else 0
-
-        def results(records: list[ItemRecord]) -> list:
-            marks = {}
-            if query.validated_data["highlight"] and records:
-                marks = self.repository.search_highlights(text, [r.id for r in records])
-            context = {"highlights": marks}
-            return ItemSearchResultSerializer(records, many=True, context=context).data
-
-        def facets() -> Facets:
-            return self.repository.facets(query.facet_names, filter=conditions, query=text)
-
         return cached_response(
             request,
             "search",
             conditions.viewer,
             self.headers,
-            lambda: self._paginated(request, fetch, count, None, results, facets),
+            lambda: self._search_page(request, text, conditions, query),
         )
+
+    def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:
+        highlight = query.validated_data["highlight"]
+        corrected = self.repository.search_correction(text, filter=conditions) if text else None
+        searched, counted = corrected or text, SearchCount()
+
+        def fetch(**window: Any) -> list[ItemRecord]:
+            return self.repository.search(searched, filter=conditions, **window) if text else []
+
+        def count() -> int:
+            if not text:
+                return 0
+            found = self.repository.count(conditions, query=searched, at_most=counted.at_most)
+            return counted.bounded(found)
+
+        def results(records: list[ItemRecord]) -> list:
+            marks = {}
+            if highlight and records:
+                marks = self.repository.search_highlights(searched, [r.id for r in records])
+            context = {"highlights": marks}
+            return ItemSearchResultSerializer(records, many=True, context=context).data
+
+        def facets() -> Facets:  # over what the search finds: the corrected query's items
+            return self.repository.facets(query.facet_names, filter=conditions, query=searched)
+
+        page = self._paginated(request, fetch, count, None, results, facets)
+        return {
+            "count": page["count"],
+            "count_exact": counted.exact,
+            "next": page["next"],
+            "previous": page["previous"],
+            "query": text,
+            "corrected_query": corrected,
+            "results": page["results"],
+            **({"facets": page["facets"]} if "facets" in page else {}),
+        }
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
         return cached_response(

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from items import domain
+from items.api.discovery import FacetsField
 from items.api.fields import PriceField, StrictBooleanField, StrictCharField, TagsField
 from items.records import ItemData
 
@@ -43,6 +44,28 @@ class ItemSearchResultSerializer(ItemSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_highlight(self, record: Any) -> str | None:
         return self.context.get("highlights", {}).get(record.id)
+
+
+class ItemSearchPageSerializer(serializers.Serializer):
+    """A page of search results, with the query as written and as searched."""
+
+    count = serializers.IntegerField(
+        help_text="How many items match; when count_exact is false, more than this many."
+    )
+    count_exact = serializers.BooleanField(
+        help_text="False when the count stopped at its limit (10,000): more items match, "
+        "and pages reach the first 10,000 of them."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    query = serializers.CharField(help_text="The query as written.")
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The query as searched when misspelt words were corrected (the results, "
+        "the count and the highlights are for it); null when searched as written.",
+    )
+    results = ItemSearchResultSerializer(many=True)
+    facets = FacetsField(required=False)
 
 
 class ItemInputSerializer(serializers.Serializer):

@@ -55,8 +55,15 @@ class ItemRepository(Protocol):
         """A page of items matching ``filter``, ordered with ``id`` as the tie-break."""
         ...
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
-        """How many items match ``filter`` (and the search ``query`` when given)."""
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
+        """How many items match ``filter`` (and the search ``query`` when given, corrected as
+        ``search`` corrects it); counting stops at ``at_most`` when given."""
         ...
 
     def find_by_id(
@@ -77,11 +84,18 @@ class ItemRepository(Protocol):
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
-        """Items matching the full-text ``query``, best first, ``id`` breaking ties."""
+        """Items matching the full-text ``query``, best first, ``id`` breaking ties; misspelt
+        words are corrected first where the backend can (see ``search_correction``)."""
+        ...
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        """The query ``search`` runs instead of ``query`` for ``filter``'s viewer, when it
+        corrects misspelt words; None when it searches ``query`` as written."""
         ...
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """For each item, an HTML-escaped snippet with the words matching ``query`` in <mark>."""
+        """For each item, an HTML-escaped snippet with the words matching ``query`` (the query
+        as searched: corrected, if it was) in <mark>."""
         ...
 
     def facets(

@@ -182,3 +182,12 @@ def test_an_empty_or_overlong_prefix_is_400_naming_q(anon_client, params):
     response = anon_client.get(SUGGEST, params)
     assert response.status_code == 400
     assert [error["attr"] for error in response.json()["errors"]] == ["q"]
+
+
+def test_search_facets_count_what_a_corrected_search_finds(anon_client, backend):
+    if backend != "postgres":
+        pytest.skip("MongoDB corrects no word")
+    make_item(name="Casque audio", category="electronique", description="")
+    body = anon_client.get(SEARCH, {"q": "casqe", "facets": "category"}).json()
+    assert body["corrected_query"] == "casque" and body["count"] == 1
+    assert counts(body, "category")["electronique"] == 1

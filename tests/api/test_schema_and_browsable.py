@@ -31,11 +31,12 @@ def test_schema_validates_without_warnings(tmp_path):
         "cursor",
     } <= params
     search_ok = schema["paths"]["/api/items/search/"]["get"]["responses"]["200"]
-    assert search_ok["content"]["application/json"]["schema"]["$ref"].endswith(
-        "PaginatedItemSearchResultList"
-    )
+    page = search_ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][page]["properties"]
+    assert {"count", "count_exact", "query", "corrected_query", "results"} <= set(fields)
+    assert fields["corrected_query"]["nullable"] is True
     search = {p["name"] for p in schema["paths"]["/api/items/search/"]["get"]["parameters"]}
-    assert {"q", "highlight", "category", "min_price", "tags"} <= search
+    assert {"q", "highlight", "category", "min_price", "tags", "page", "page_size"} <= search
     detail_put = schema["paths"]["/api/items/{id}/"]["put"]["responses"]
     assert {"200", "400", "401", "403", "404", "415", "429", "500"} <= set(detail_put)
     assert {"200", "400", "404", "429"} <= set(schema["paths"]["/api/items/"]["get"]["responses"])

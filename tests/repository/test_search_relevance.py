@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from items.records import ItemData
+from items.records import ItemData, ItemFilter
 from items.repository import get_item_repository
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,22 @@ HANDMADE = [
         "Pour écouter vos vinyles.",
         ("vintage", "audio"),
     ),
+    ItemData(
+        "Casque Bose QuietComfort",
+        Decimal("349.00"),
+        "electronique",
+        "Casque sans fil, réduction de bruit adaptative.",
+        ("audio",),
+    ),
+    ItemData(
+        "Gourde isotherme Inox",
+        Decimal("15.00"),
+        "autre",
+        "Garde l'eau fraîche 24 heures.",
+        ("voyage",),
+    ),
+    # "romand" is a real word of the catalog, rare, one letter from the common "roman".
+    ItemData("Gruyère romand", Decimal("12.00"), "autre", "Fromage à pâte dure, 12 mois.", ()),
 ]
 
 TOP1, TOP3, ABSENT, NOTHING = "first", "top 3", "absent", "nothing"
@@ -86,6 +102,29 @@ JUDGEMENTS = [
     ("xyzzyq", NOTHING, None),
     ("le la les", NOTHING, None),  # stop words only
     ("zzzz qqqq", NOTHING, None),
+    # Misspelt words are corrected against the catalog's vocabulary, and the query keeps its
+    # meaning: exclusions, phrases, "or" and filters apply to the corrected words.
+    ("casqe quietconfort", TOP1, "Casque Bose QuietComfort"),  # two typos in one query
+    ("samsng galaxi", TOP1, "Smartphone Galaxy S23"),  # two typos
+    ("casqe -quietcomfort", ABSENT, "Casque Bose QuietComfort"),  # typo + exclusion
+    ("casque -bluetoth", ABSENT, "Casque Audio Premium"),  # a misspelt exclusion still excludes
+    ("macbok -apple", NOTHING, None),  # the old fallback returned the MacBook here
+    ('"code propr"', TOP1, "Clean Code"),  # typo inside a phrase
+    ('"réduction de brui" -quietcomfort', ABSENT, "Casque Bose QuietComfort"),  # phrase + excl.
+    ("ultrasharp or macbok", TOP3, "MacBook Pro M2"),  # typo + or
+    ("gourd inox", TOP1, "Gourde isotherme Inox", ItemFilter(category="autre")),  # + filter
+    ("gourd", ABSENT, "Gourde isotherme Inox", ItemFilter(min_price=Decimal("100"))),
+    ("macbok 16 go", TOP1, "MacBook Pro M2"),  # numbers and units stay as written
+    ("macbook 64 go", NOTHING, None),  # 64 is not "corrected" into 16
+    ("galaxy s24", NOTHING, None),  # nor a model number into another
+    ("autonomie 30 heurs", TOP1, "Casque Audio Premium"),  # typo next to a quantity
+    ("cafe etiopie", TOP1, "Café en grains Éthiopie"),  # accents + typo
+    ("ÉCRNA dell", TOP1, "Écran Dell UltraSharp 27"),  # case, accents, swapped letters
+    ("marque-pages livers", TOP1, "Marque-page en cuir"),  # plurals + typo
+    ("vinyl", TOP1, "Platine disque"),  # singular for the text's plural
+    ("romand", TOP1, "Gruyère romand"),  # a rare real word is not "corrected" to roman
+    ("roman", ABSENT, "Gruyère romand"),
+    ("le macbok", TOP1, "MacBook Pro M2"),  # stop word + typo
 ]
 
 
@@ -111,8 +150,11 @@ def _verdict(names: list[str], expectation: str, expected: str | None) -> bool:
 
 def test_judged_queries_all_pass(catalog, capsys):
     failures = []
-    for query, expectation, expected in JUDGEMENTS:
-        names = [record.name for record in catalog.search(query, limit=50)]
+    for query, expectation, expected, *conditions in JUDGEMENTS:
+        found = catalog.search(
+            query, limit=50, filter=conditions[0] if conditions else ItemFilter()
+        )
+        names = [record.name for record in found]
         if not _verdict(names, expectation, expected):
             failures.append(f"{query!r}: wanted {expected!r} {expectation}, got {names[:5]}")
     passed = len(JUDGEMENTS) - len(failures)
@@ -139,13 +181,15 @@ def test_highlight_marks_the_matched_words_and_escapes_html(catalog, anon_client
 
 
 def test_search_combines_with_filters_and_pages(catalog, anon_client):
-    everything = anon_client.get("/api/items/search/", {"q": "casque", "page_size": 100}).json()
+    # (It searched "casque": no headphones cost under 100, and the old trigram fallback
+    # passed it by returning caps, "casquettes", instead.)
+    everything = anon_client.get("/api/items/search/", {"q": "cuisine", "page_size": 100}).json()
     cheap = anon_client.get(
-        "/api/items/search/", {"q": "casque", "max_price": "100", "page_size": 100}
+        "/api/items/search/", {"q": "cuisine", "max_price": "100", "page_size": 100}
     ).json()
     assert 0 < cheap["count"] < everything["count"]
     assert all(Decimal(item["price"]) <= 100 for item in cheap["results"])
-    first = anon_client.get("/api/items/search/", {"q": "casque", "page_size": 5}).json()
+    first = anon_client.get("/api/items/search/", {"q": "cuisine", "page_size": 5}).json()
     second = anon_client.get(first["next"]).json()
     ranked = [item["id"] for item in everything["results"]]
     assert [i["id"] for i in first["results"] + second["results"]] == ranked[:10]

@@ -46,13 +46,20 @@ class MongoItemReads:
         rows = self._page(query, [(sort_by, direction), ("_id", direction)], limit, offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
         conditions = filter_query(filter)
+        bound = {"limit": at_most} if at_most else {}
         if query is None:
-            return self.collection.count_documents(conditions)
+            return self.collection.count_documents(conditions, **bound)
         if not query.strip():
             return 0
-        return self.collection.count_documents(all_of([text_query(query), conditions]))
+        return self.collection.count_documents(all_of([text_query(query), conditions]), **bound)
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
@@ -85,6 +92,10 @@ class MongoItemReads:
             .limit(limit)
         )
         return [record_of(document) for document in found]
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        """Always None: ``$text`` has no vocabulary to correct against (a documented gap)."""
+        return None
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         searched = searched_words(query)

@@ -48,9 +48,18 @@ class PostgresItemReads:
         rows = records(qs, limit=limit, offset=offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
+    def count(
+        self,
+        filter: ItemFilter = ItemFilter(),
+        *,
+        query: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
         qs = filtered(filter)
-        return postgres_search.matching(qs, query).count() if query is not None else qs.count()
+        if query is not None:
+            text = postgres_search.searched(query, filter)
+            return postgres_search.count(qs, text, at_most=at_most)
+        return (qs.order_by()[:at_most] if at_most is not None else qs).count()
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
@@ -70,8 +79,12 @@ class PostgresItemReads:
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
-        ranked = postgres_search.matching(filtered(filter), query)
+        text = postgres_search.searched(query, filter)
+        ranked = postgres_search.matching(filtered(filter), text)
         return records(ranked, limit=limit, offset=offset)
+
+    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
+        return postgres_search.correction(query, filter)
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return postgres_search.highlights(query, item_ids)
