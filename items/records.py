@@ -43,6 +43,14 @@ class ItemRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One window of ranked search results, and how many items match in all."""
+
+    records: list[ItemRecord]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """Who is asking: decides whether inactive items are visible."""
 

@@ -9,6 +9,7 @@ only the page asked for (page numbers, or a keyset cursor that never counts).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -21,17 +22,13 @@ from items.api.discovery import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
-from items.api.search import (
-    SEARCH_PAGE_PARAMETERS,
-    SEARCH_RENDERERS,
-    SearchCount,
-)
+from items.api.search import SEARCH_PAGE_PARAMETERS, SEARCH_RENDERERS
 from items.api.serializers import (
     ItemSearchPageSerializer,
     ItemSearchResultSerializer,
     ItemSerializer,
 )
-from items.records import Facets, ItemFilter, ItemRecord
+from items.records import Facets, ItemFilter, ItemRecord, SearchPage
 
 
 class ItemReadMixin:
@@ -48,18 +45,12 @@ class ItemReadMixin:
                 sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
             )
 
-        def facets() -> Facets:
-            return self.repository.facets(query.facet_names, filter=conditions)
+        def page() -> dict:
+            count = partial(self.repository.count, conditions)
+            facets = partial(self.repository.facets, query.facet_names, filter=conditions)
+            return self._paginated(request, fetch, count, query, facets=facets)
 
-        return cached_response(
-            request,
-            "list",
-            conditions.viewer,
-            self.headers,
-            lambda: self._paginated(
-                request, fetch, lambda: self.repository.count(conditions), query, facets=facets
-            ),
-        )
+        return cached_response(request, "list", conditions.viewer, self.headers, page)
 
     @extend_schema(
         parameters=[ItemSearchQuerySerializer, *SEARCH_PAGE_PARAMETERS],
@@ -84,16 +75,24 @@ class ItemReadMixin:
     def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:
         highlight = query.validated_data["highlight"]
         corrected = self.repository.search_correction(text, filter=conditions) if text else None
-        searched, counted = corrected or text, SearchCount()
+        searched = corrected or text
+        paginator = self.paginator
+        size = paginator.get_page_size(request)
+        # Past any catalog (page numbers go up to 10**18): an empty window, then a 404 below.
+        offset = min((paginator.get_page_number(request, None) - 1) * size, 10**18)
+        # The page asked for and the total in one call; Django's paginator then reads both.
+        found = (
+            self.repository.search_page(searched, limit=size, offset=offset, filter=conditions)
+            if text
+            else SearchPage([], 0)
+        )
 
-        def fetch(**window: Any) -> list[ItemRecord]:
-            return self.repository.search(searched, filter=conditions, **window) if text else []
+        def fetch(*, limit: int, offset: int) -> list[ItemRecord]:
+            if offset == first:  # the window fetched above (the last page may ask for less)
+                return found.records[:limit]
+            return self.repository.search(searched, filter=conditions, limit=limit, offset=offset)
 
-        def count() -> int:
-            if not text:
-                return 0
-            found = self.repository.count(conditions, query=searched, at_most=counted.at_most)
-            return counted.bounded(found)
+        first = offset
 
         def results(records: list[ItemRecord]) -> list:
             marks = {}
@@ -105,10 +104,9 @@ class ItemReadMixin:
         def facets() -> Facets:  # over what the search finds: the corrected query's items
             return self.repository.facets(query.facet_names, filter=conditions, query=searched)
 
-        page = self._paginated(request, fetch, count, None, results, facets)
+        page = self._paginated(request, fetch, lambda: found.total, None, results, facets)
         return {
             "count": page["count"],
-            "count_exact": counted.exact,
             "next": page["next"],
             "previous": page["previous"],
             "query": text,

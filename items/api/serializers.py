@@ -49,13 +49,7 @@ class ItemSearchResultSerializer(ItemSerializer):
 class ItemSearchPageSerializer(serializers.Serializer):
     """A page of search results, with the query as written and as searched."""
 
-    count = serializers.IntegerField(
-        help_text="How many items match; when count_exact is false, more than this many."
-    )
-    count_exact = serializers.BooleanField(
-        help_text="False when the count stopped at its limit (10,000): more items match, "
-        "and pages reach the first 10,000 of them."
-    )
+    count = serializers.IntegerField(help_text="How many items match (counted while ranking).")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     query = serializers.CharField(help_text="The query as written.")

@@ -32,6 +32,7 @@ from items.records import (
     ItemData,
     ItemFilter,
     ItemRecord,
+    SearchPage,
     SortField,
     SortOrder,
     Suggestion,
@@ -55,15 +56,9 @@ class ItemRepository(Protocol):
         """A page of items matching ``filter``, ordered with ``id`` as the tie-break."""
         ...
 
-    def count(
-        self,
-        filter: ItemFilter = ItemFilter(),
-        *,
-        query: str | None = None,
-        at_most: int | None = None,
-    ) -> int:
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
         """How many items match ``filter`` (and the search ``query`` when given, corrected as
-        ``search`` corrects it); counting stops at ``at_most`` when given."""
+        ``search`` corrects it)."""
         ...
 
     def find_by_id(
@@ -86,6 +81,18 @@ class ItemRepository(Protocol):
     ) -> list[ItemRecord]:
         """Items matching the full-text ``query``, best first, ``id`` breaking ties; misspelt
         words are corrected first where the backend can (see ``search_correction``)."""
+        ...
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        """``search``'s window and ``count``'s total for ``query``, at once where the backend
+        can (PostgreSQL counts the matches while ranking them: no second pass)."""
         ...
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:

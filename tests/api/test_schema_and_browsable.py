@@ -33,7 +33,7 @@ def test_schema_validates_without_warnings(tmp_path):
     search_ok = schema["paths"]["/api/items/search/"]["get"]["responses"]["200"]
     page = search_ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     fields = schema["components"]["schemas"][page]["properties"]
-    assert {"count", "count_exact", "query", "corrected_query", "results"} <= set(fields)
+    assert {"count", "query", "corrected_query", "results"} <= set(fields)
     assert fields["corrected_query"]["nullable"] is True
     search = {p["name"] for p in schema["paths"]["/api/items/search/"]["get"]["parameters"]}
     assert {"q", "highlight", "category", "min_price", "tags", "page", "page_size"} <= search

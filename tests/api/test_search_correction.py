@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from items.api import search as search_page
 from tests.support.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -148,28 +147,20 @@ def test_numbers_short_words_and_unknown_words_stay_as_written(anon_client, head
     assert _search(anon_client, q="de")["corrected_query"] is None
 
 
-def test_counts_stop_at_the_limit_and_say_so(anon_client, headphones, monkeypatch):
-    class SmallCount(search_page.SearchCount):
-        def __init__(self) -> None:
-            super().__init__()
-            self.limit = 2
+def test_a_search_ranks_and_counts_in_one_pass(anon_client, headphones):
+    """The page and its count come from one ranked query: no second COUNT over the matches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr("items.api.reading.SearchCount", SmallCount)
-    first = _search(anon_client, q="casque", page_size=1)
-    assert first["count"] == 2 and first["count_exact"] is False
-    second = anon_client.get(first["next"]).json()
-    assert second["next"] is None  # pages reach as far as the count says
-    exact = _search(anon_client, q="lampe")
-    assert exact["count"] == 1 and exact["count_exact"] is True
-
-
-def test_a_count_of_exactly_the_limit_is_exact(anon_client, headphones, monkeypatch):
-    class SmallCount(search_page.SearchCount):
-        def __init__(self) -> None:
-            super().__init__()
-            self.limit = 4
-
-    monkeypatch.setattr("items.api.reading.SearchCount", SmallCount)
-    body = _search(anon_client, q="casque")
-    assert body["count"] == 4 and body["count_exact"] is True
-    assert Decimal(body["results"][0]["price"]) > 0
+    with CaptureQueriesContext(connection) as queries:
+        body = _search(anon_client, q="casque", page_size=2)
+    assert body["count"] == 4 and len(body["results"]) == 2
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not any(sql.startswith("SELECT COUNT(*)") for sql in statements), statements
+    last = _search(anon_client, q="casque", page_size=3, page=2)
+    assert last["count"] == 4 and len(last["results"]) == 1 and last["next"] is None
+    assert anon_client.get(SEARCH, {"q": "casque", "page": 3, "page_size": 3}).status_code == 404
+    far = {"q": "casque", "page": "9" * 25, "page_size": 100}  # an OFFSET beyond bigint
+    assert anon_client.get(SEARCH, far).status_code == 404
+    walked = _names(_search(anon_client, q="casque", page_size=3)) + _names(last)
+    assert walked == _names(_search(anon_client, q="casque"))

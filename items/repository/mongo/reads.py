@@ -7,7 +7,7 @@ import uuid
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 
-from items.records import Cursor, ItemFilter, ItemRecord
+from items.records import Cursor, ItemFilter, ItemRecord, SearchPage
 from items.repository.mongo.documents import (
     Query,
     after_cursor,
@@ -46,20 +46,13 @@ class MongoItemReads:
         rows = self._page(query, [(sort_by, direction), ("_id", direction)], limit, offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(
-        self,
-        filter: ItemFilter = ItemFilter(),
-        *,
-        query: str | None = None,
-        at_most: int | None = None,
-    ) -> int:
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
         conditions = filter_query(filter)
-        bound = {"limit": at_most} if at_most else {}
         if query is None:
-            return self.collection.count_documents(conditions, **bound)
+            return self.collection.count_documents(conditions)
         if not query.strip():
             return 0
-        return self.collection.count_documents(all_of([text_query(query), conditions]), **bound)
+        return self.collection.count_documents(all_of([text_query(query), conditions]))
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
@@ -92,6 +85,17 @@ class MongoItemReads:
             .limit(limit)
         )
         return [record_of(document) for document in found]
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        found = self.search(query, limit=limit, offset=offset, filter=filter)
+        return SearchPage(found, self.count(filter, query=query))
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
         """Always None: ``$text`` has no vocabulary to correct against (a documented gap)."""

@@ -15,6 +15,7 @@ from items.records import (
     Facets,
     ItemFilter,
     ItemRecord,
+    SearchPage,
     Suggestion,
     Viewer,
 )
@@ -48,18 +49,11 @@ class PostgresItemReads:
         rows = records(qs, limit=limit, offset=offset)
         return rows[::-1] if walk_backwards else rows
 
-    def count(
-        self,
-        filter: ItemFilter = ItemFilter(),
-        *,
-        query: str | None = None,
-        at_most: int | None = None,
-    ) -> int:
+    def count(self, filter: ItemFilter = ItemFilter(), *, query: str | None = None) -> int:
         qs = filtered(filter)
         if query is not None:
-            text = postgres_search.searched(query, filter)
-            return postgres_search.count(qs, text, at_most=at_most)
-        return (qs.order_by()[:at_most] if at_most is not None else qs).count()
+            return postgres_search.count(qs, postgres_search.searched(query, filter))
+        return qs.count()
 
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
@@ -82,6 +76,21 @@ class PostgresItemReads:
         text = postgres_search.searched(query, filter)
         ranked = postgres_search.matching(filtered(filter), text)
         return records(ranked, limit=limit, offset=offset)
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        filter: ItemFilter = ItemFilter(),
+    ) -> SearchPage:
+        text = postgres_search.searched(query, filter)
+        ranked, total = postgres_search.ranked_window(filtered(filter), text, limit, offset)
+        if total is None:  # an empty window (past the end) says nothing of the total
+            total = postgres_search.count(filtered(filter), text)
+        rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
+        return SearchPage([record_of(rows[i]) for i in ranked if i in rows], total)
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
         return postgres_search.correction(query, filter)

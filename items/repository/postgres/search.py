@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import Count, F, Func, QuerySet, TextField, Value, Window
 from django.db.models.functions import Concat
 
 from items.models import Item
@@ -47,11 +47,29 @@ def matching(items: QuerySet, text: str) -> QuerySet:
     )
 
 
-def count(items: QuerySet, text: str, *, at_most: int | None = None) -> int:
-    """How many ``items`` match ``text``, counting no further than ``at_most`` when given."""
+def ranked_window(
+    items: QuerySet, text: str, limit: int, offset: int
+) -> tuple[list[uuid.UUID], int | None]:
+    """The ids of one window of ``matching(items, text)``, and how many match in all.
+
+    Ranking visits every match anyway, so the total is counted in the same pass (a window
+    count over ids and ranks only, which stays in memory); None when the window is empty.
+    """
+    if limit <= 0:
+        return [], None
+    window = (
+        matching(items, text)
+        .annotate(total=Window(Count("id")))
+        .values_list("id", "total")[offset : offset + limit]
+    )
+    rows = list(window)
+    return [item_id for item_id, _ in rows], (rows[0][1] if rows else None)
+
+
+def count(items: QuerySet, text: str) -> int:
+    """How many ``items`` match ``text`` (as given: no correction)."""
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    found = items.filter(search_document=query).order_by()  # a bounded count needs no order
-    return (found[:at_most] if at_most is not None else found).count()
+    return items.filter(search_document=query).count()
 
 
 def highlights(text: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

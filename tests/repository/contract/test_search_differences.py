@@ -44,9 +44,12 @@ def test_typo_correction_needs_a_vocabulary(shelf, backend):
     assert shelf.search_correction("casque -lampe", filter=ANONYMOUS) is None
 
 
-def test_counts_stop_where_asked_on_both(shelf):
-    assert shelf.count(ANONYMOUS, at_most=2) == 2
-    assert shelf.count(ANONYMOUS) == 3
+@pytest.mark.parametrize("query", ["casque", "lampe -casque", "vélo or chevet", "casqe", ""])
+@pytest.mark.parametrize(("limit", "offset"), [(1, 0), (1, 1), (10, 0), (2, 5)])
+def test_search_page_is_search_and_count_at_once(shelf, query, limit, offset):
+    page = shelf.search_page(query, limit=limit, offset=offset, filter=ANONYMOUS)
+    assert page.records == shelf.search(query, limit=limit, offset=offset, filter=ANONYMOUS)
+    assert page.total == shelf.count(ANONYMOUS, query=query)
 
 
 def test_search_misspelt_words(shelf, backend):
