@@ -145,7 +145,7 @@ DROP TABLE public.items_facet_cell;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("items", "0006_search_vocabulary"),
+        ("items", "0007_search_vocabulary_bulk"),
     ]
 
     operations = [

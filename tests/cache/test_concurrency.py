@@ -83,14 +83,14 @@ def test_no_read_is_older_than_a_returned_write(live_server, staff):
 
 def test_a_burst_of_identical_misses_costs_one_query(live_server, monkeypatch):
     ItemFactory(name="Lampe")
-    calls, real_search = [], PostgresItemRepository.search
+    calls, real_search = [], PostgresItemRepository.search_page  # the page and its count
 
     def slow_search(self, *args, **kwargs):
         calls.append(1)
         time.sleep(0.3)  # an expensive query: the burst arrives while it runs
         return real_search(self, *args, **kwargs)
 
-    monkeypatch.setattr(PostgresItemRepository, "search", slow_search)
+    monkeypatch.setattr(PostgresItemRepository, "search_page", slow_search)
     barrier, bodies = threading.Barrier(8), []
 
     def ask() -> None:

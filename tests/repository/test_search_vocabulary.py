@@ -111,6 +111,21 @@ def test_a_staged_bulk_load_counts_every_item(monkeypatch):
     assert words == _rebuilt()
 
 
+def test_a_small_bulk_load_counts_its_items_once_at_its_end():
+    repository = PostgresItemRepository()
+    repository.create(_item("Carnet ligné", tags=("papeterie",)))
+    with repository.bulk_loading(6):
+        for _ in range(3):
+            repository.create_many([_item("Carnet à spirale", tags=("papeterie",))] * 2)
+        assert _vocabulary()["carnet"][2] == 1  # the batches wait for the load's end
+        repository.create(_item("Carnet de notes"))  # not a COPY: counted at once
+    words = _vocabulary()
+    assert words["carnet"][2] == 8 and words["spirale"][2] == 6
+    assert words == _rebuilt()
+    PostgresItemRepository().create(_item("Carnet souple"))  # later writes count as usual
+    assert _vocabulary()["carnet"][2] == 9
+
+
 def test_truncate_empties_it():
     PostgresItemRepository().create(_item("Gourde inox"))
     with connection.cursor() as cursor:

@@ -1,8 +1,9 @@
 """The PostgreSQL repository's whole-catalog moves: COPY in, id-ordered batches out, upserts.
 
 Seeding loads through ``create_many`` (one COPY per batch) inside ``bulk_loading``: one
-transaction for the whole load, so a load stopped in any way (an error, a signal, a lost
-connection) stores nothing and leaves the table and its indexes as they were. Large loads go
+transaction for the whole load (its items are counted into the search vocabulary once, at its
+end), so a load stopped in any way (an error, a signal, a lost connection) stores nothing and
+leaves the table and its indexes as they were. Large loads go
 through a staging table first and then into the live table with its GIN indexes rebuilt once,
 still in that transaction. ``copy_items`` and backups walk the catalog in id order and upsert
 whole records. None of these paths sends a model signal, so each announces its change itself.
@@ -17,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime
 from itertools import repeat
+from typing import Any
 
 from django.contrib.postgres.indexes import GinIndex
 from django.db import connection, transaction
@@ -35,6 +37,8 @@ BULK_LOAD_THRESHOLD = 50_000
 _STAGING = "items_item_staging"
 # Where create_many's COPY goes: the live table, or the staging table of a staged load.
 _copy_target: ContextVar[str] = ContextVar("copy_target", default=Item._meta.db_table)
+# The ids a small load inserted, for the search vocabulary to count once at the load's end.
+_loaded_ids: ContextVar[list | None] = ContextVar("loaded_ids", default=None)
 
 
 def _copy_row(data: ItemData, stamp: datetime) -> tuple:
@@ -75,6 +79,30 @@ def staged_load() -> Iterator[None]:
                 editor.add_index(Item, index)
 
 
+@contextlib.contextmanager
+def counted_once() -> Iterator[None]:
+    """One transaction whose COPYs leave the search vocabulary to its end, counted once.
+
+    The vocabulary's insert trigger would otherwise count every batch as it lands, touching
+    the same common words once per batch. Other writes in the load are counted as usual.
+    """
+    with transaction.atomic():
+        loaded = _loaded_ids.set([])
+        try:
+            yield
+            ids = _loaded_ids.get()
+        finally:
+            _loaded_ids.reset(loaded)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT public.search_vocabulary_count_items(%s::uuid[])", [ids])
+
+
+def _vocabulary_deferred(cursor: Any, deferred: bool) -> None:
+    """Whether the vocabulary's insert trigger leaves this transaction's inserts for later."""
+    value = "on" if deferred else "off"
+    cursor.execute("SELECT pg_catalog.set_config('catalog.vocabulary_deferred', %s, true)", [value])
+
+
 class PostgresBulkStore:
     """Bulk loads and whole-catalog transfer of ``PostgresItemRepository``."""
 
@@ -82,19 +110,27 @@ class PostgresBulkStore:
         """One transaction for the whole load; large loads are staged (``staged_load``)."""
         if count >= BULK_LOAD_THRESHOLD:
             return staged_load()
-        return transaction.atomic()
+        return counted_once()
 
     def create_many(
         self, items: Iterable[ItemData], *, created_at: Iterable[datetime] | None = None
     ) -> int:
         stamps = iter(created_at) if created_at is not None else repeat(timezone.now())
         rows = [_copy_row(data, next(stamps)) for data in items]
+        loaded = _loaded_ids.get()
+        counted_later = loaded is not None and _copy_target.get() == Item._meta.db_table
+        if counted_later:
+            loaded.extend(row[0] for row in rows)
         columns = ", ".join(_COPY_COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:
             sql = f"COPY {_copy_target.get()} ({columns}) FROM STDIN"
+            if counted_later:
+                _vocabulary_deferred(cursor, True)
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
+            if counted_later:
+                _vocabulary_deferred(cursor, False)
             # COPY sends no model signal; a bulk insert may touch any list.
             announce_item_change(source="bulk_insert")
         return len(rows)

@@ -1,6 +1,6 @@
 """The facet cells: item counts by category, activity, whole price unit and tag.
 
-PostgreSQL keeps ``items_facet_cell`` current itself (statement triggers, migration 0007), so a
+PostgreSQL keeps ``items_facet_cell`` current itself (statement triggers, 0007_discovery), so a
 list's facets cost a sum over cells instead of a pass over every item; ``items_facet_total``
 holds the same counts whatever the price, for lists without a price range. A cell's tag is ''
 for the items themselves. The cells know nothing of dates, owners or search, and count

@@ -1,6 +1,6 @@
 """Facet counts on PostgreSQL: from the facet cells when they can say, else from the rows.
 
-**Cells** (``items_facet_cell``, kept by statement triggers; see migration 0007) count items
+**Cells** (``items_facet_cell``, kept by statement triggers; see 0007_discovery) count items
 by category, activity, whole price unit and tag. They answer a list's facets when its filters
 are category, activity, a price range and at most one tag, for anonymous callers and staff:
 whole price units inside the range come from the cells, and the at most two partial units at
