@@ -63,9 +63,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.listing
 
 # Search at scale: 1,000,000 items in .data/bench-search (seeded once), p50/p99 by query kind
-# through the API, against an icontains scan of the same rows.
+# through the API, against an icontains scan of the same rows; then suggestions and facet
+# counts over the same catalog (bench/discovery.py).
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.discovery
 
 # seed_items against loaddata of the same items (20,000), in .data/bench-seed.
 bench-seed: $(STAMP)

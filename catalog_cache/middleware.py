@@ -42,16 +42,25 @@ def _plain_json_get(request: HttpRequest) -> bool:
 
 # The item routes the router serves (its detail lookup is ``[^/]+``), matched without a full
 # URL resolve: this runs on every cached API read.
-_LIST, _SEARCH = "/api/items/", "/api/items/search/"
+_COLLECTIONS = {
+    "/api/items/": "list",
+    "/api/items/search/": "search",
+    "/api/items/suggest/": "suggest",
+}
 _DETAIL = re.compile(r"^/api/items/([^/]+)/$")
-_ROUTES = {"list": "api/items/", "search": "api/items/search/", "detail": "api/items/<pk>/"}
+_ROUTES = {
+    "list": "api/items/",
+    "search": "api/items/search/",
+    "suggest": "api/items/suggest/",
+    "detail": "api/items/<pk>/",
+}
 
 
 def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | None:
     """(kind, item id) when the path is a cached items endpoint, else None."""
     path = request.path_info
-    if path in (_LIST, _SEARCH):
-        kind, item_id = ("list" if path == _LIST else "search"), None
+    if path in _COLLECTIONS:
+        kind, item_id = _COLLECTIONS[path], None
     else:
         match = _DETAIL.match(path)
         if match is None:

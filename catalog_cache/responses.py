@@ -64,10 +64,11 @@ def unwrap(entry: bytes) -> HttpResponse:
 def entry_for(
     kind: str, request: HttpRequest, item_id: uuid.UUID | None = None
 ) -> tuple[str, tuple[str, str], int]:
-    """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list`` or ``search``."""
+    """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list``, ``search`` or
+    ``suggest`` (suggestions live as long as searches)."""
     if kind == "detail":
         return keys.item_version_key(item_id), keys.detail_entry(item_id), settings.CACHE_TTL
-    ttl = settings.CACHE_SEARCH_TTL if kind == "search" else settings.CACHE_TTL
+    ttl = settings.CACHE_SEARCH_TTL if kind in ("search", "suggest") else settings.CACHE_TTL
     return keys.catalog_version_key(), keys.list_entry(kind, request), ttl
 
 

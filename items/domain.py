@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,38 @@ class Category(models.TextChoices):
     VETEMENT = "vetement", "Vêtement"
     LIVRE = "livre", "Livre"
     AUTRE = "autre", "Autre"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBand:
+    """A fixed price range for facet counts and the admin's filter: ``low <= price < high``."""
+
+    key: str
+    label: str
+    low: Decimal
+    high: Decimal | None  # None: no upper bound
+
+    def holds(self, price: Decimal) -> bool:
+        return price >= self.low and (self.high is None or price < self.high)
+
+
+# The price facet's ranges, fixed (README and the OpenAPI schema list them): every price falls
+# in exactly one.
+PRICE_BANDS: tuple[PriceBand, ...] = (
+    PriceBand("0-50", "under 50", Decimal("0"), Decimal("50")),
+    PriceBand("50-200", "50 to 200", Decimal("50"), Decimal("200")),
+    PriceBand("200-1000", "200 to 1,000", Decimal("200"), Decimal("1000")),
+    PriceBand("1000+", "1,000 and over", Decimal("1000"), None),
+)
+
+# Letters that unaccenting spells as two (PostgreSQL's unaccent rules do the same).
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased with its accents off: how suggestions compare a prefix to names."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def normalise_text(value: str) -> str:

@@ -16,7 +16,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Length, Trim
+from django.db.models import F
+from django.db.models.functions import Collate, Length, Lower, Trim
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
@@ -61,6 +62,16 @@ class SearchWords(models.Func):
 
     function = "public.item_search_words"
     output_field = models.TextField()
+
+
+class FoldedText(models.Func):
+    """SQL ``catalog_unaccent(lower(text))``: text compared with accents and case aside."""
+
+    function = "public.catalog_unaccent"
+    output_field = models.TextField()
+
+    def __init__(self, expression: Any, **extra: Any) -> None:
+        super().__init__(Lower(expression), **extra)
 
 
 def _price(value: Any) -> Any:
@@ -158,6 +169,13 @@ class Item(models.Model):
             models.Index(fields=["created_at", "id"], name="item_created_id_idx"),
             GinIndex(fields=["tags"], name="item_tags_gin"),
             GinIndex(fields=["search_document"], name="item_search_gin"),
+            # Search-as-you-type: name prefixes, accents and case aside (see postgres/suggestions).
+            models.Index(
+                Collate(FoldedText("name"), "C"),
+                F("name"),
+                include=["is_active", "created_by"],
+                name="item_name_prefix_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

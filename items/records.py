@@ -133,6 +133,33 @@ class ItemData:
     is_active: bool = True
 
 
+# Facets a list or search can count, by name: each counts over the filtered result with its own
+# filter left out (category: ``category``; tags: ``tags``; price: ``min_price``/``max_price``).
+FACET_NAMES: tuple[str, ...] = ("category", "tags", "price")
+FacetName = Literal["category", "tags", "price"]
+TOP_TAGS = 20  # the tags facet's length: the most frequent tags
+SUGGESTIONS_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """One value of a facet (a category, a tag, a price band's key) and its item count."""
+
+    value: str
+    count: int
+
+
+Facets = dict[str, list[FacetValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A completion of a typed prefix: an item's name, or a word of the catalog's vocabulary."""
+
+    text: str
+    kind: Literal["name", "word"]
+
+
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
 # Judges the current record of an item about to change, under the write's lock: raises to stop
 # the write (the API's visibility, permission and If-Match rules).

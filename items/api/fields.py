@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from items import domain
+from items.records import FACET_NAMES
 
 _PRICE = {
     "max_digits": domain.PRICE_MAX_DIGITS,
@@ -117,3 +118,40 @@ class SearchTextField(serializers.CharField):
         return "".join(ch for ch in kept if not 0xD800 <= ord(ch) <= 0xDFFF)[
             : self.max_search_length
         ].strip()
+
+
+@extend_schema_field({"type": "string", "example": ",".join(FACET_NAMES)})
+class FacetNamesField(serializers.Field):
+    """Facet names, comma-separated (or the parameter repeated); an unknown one is refused,
+    the message listing the valid ones."""
+
+    default_error_messages = {"invalid": "Expected facet names, comma-separated."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            f"Facets to count, comma-separated: {', '.join(FACET_NAMES)}. Each counts over the "
+            "filtered result with its own filter left out.",
+        )
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        if isinstance(dictionary, MultiValueDict) and self.field_name in dictionary:
+            return ",".join(dictionary.getlist(self.field_name))
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        names = [name.strip() for name in data.split(",") if name.strip()]
+        unknown = [name for name in names if name not in FACET_NAMES]
+        if unknown or not names:
+            shown = ", ".join(repr(name[:50]) for name in unknown) or "none"
+            raise serializers.ValidationError(
+                f"Unknown facet {shown}: valid facets are {', '.join(FACET_NAMES)}.",
+                code="invalid_choice",
+            )
+        return list(dict.fromkeys(names))
+
+    def to_representation(self, value: Any) -> str:
+        return ",".join(value)

@@ -10,7 +10,7 @@ from typing import Any
 from rest_framework import serializers
 
 from items import domain
-from items.api.fields import PriceField, SearchTextField, TagsField
+from items.api.fields import FacetNamesField, PriceField, SearchTextField, TagsField
 from items.records import SORT_FIELDS, ItemFilter, Viewer
 
 ORDERING_CHOICES = [f"{prefix}{name}" for name in SORT_FIELDS for prefix in ("", "-")]
@@ -29,6 +29,7 @@ class ItemListQuerySerializer(serializers.Serializer):
     )
     created_after = serializers.DateTimeField(required=False, help_text="Inclusive.")
     created_before = serializers.DateTimeField(required=False, help_text="Exclusive.")
+    facets = FacetNamesField(required=False)
     ordering = serializers.ChoiceField(
         choices=ORDERING_CHOICES,
         default="created_at",
@@ -69,6 +70,11 @@ class ItemListQuerySerializer(serializers.Serializer):
         )
 
     @property
+    def facet_names(self) -> list[str]:
+        """The facets asked for (none unless ``facets`` is given)."""
+        return self.validated_data.get("facets", [])
+
+    @property
     def sort(self) -> tuple[str, str]:
         """(sort_by, sort_order) from ``ordering``."""
         ordering = self.validated_data["ordering"]
@@ -89,3 +95,14 @@ class ItemSearchQuerySerializer(ItemListQuerySerializer):
         default=False, help_text="Add a snippet with the matched words marked."
     )
     ordering = None  # results come by relevance
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    """Query parameters of the suggestions: the prefix typed so far."""
+
+    q = SearchTextField(
+        min_length=1,
+        max_length=domain.NAME_MAX_LENGTH,
+        help_text="The start of a word or name, at least one letter; accents and case do not "
+        "matter.",
+    )

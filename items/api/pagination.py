@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from items import domain
+from items.api.discovery import FACETS_SCHEMA
 from items.api.fields import PriceField, whole_number
 from items.records import Cursor, ItemRecord
 
@@ -105,6 +106,7 @@ class ItemPaginationSchema:
             "cursor mode, which never counts.",
         }
         response["required"] = [*response.get("required", []), "count_exact"]
+        response["properties"]["facets"] = FACETS_SCHEMA
         return response
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:

@@ -1,5 +1,8 @@
 """The items API's reads: list, search and read one, each served through the response cache.
 
+A list or search given ``facets=`` also counts them (``discovery``), in the same cached entry:
+the entry's key holds the whole query, and the catalog version it embeds covers the counts.
+
 Filters are validated at the edge and passed down as an ``ItemFilter``; the repository fetches
 only the page asked for (page numbers, counted up to a cap, or a keyset cursor that never
 counts).
@@ -7,6 +10,7 @@ counts).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -15,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from catalog_cache.responses import cached_response
+from items.api.discovery import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
@@ -24,7 +29,7 @@ from items.api.serializers import (
     ItemSearchResultSerializer,
     ItemSerializer,
 )
-from items.records import ItemFilter, ItemRecord, SearchPage
+from items.records import Facets, ItemFilter, ItemRecord, SearchPage
 
 
 class ItemReadMixin:
@@ -41,15 +46,12 @@ class ItemReadMixin:
                 sort_by=sort_by, sort_order=sort_order, filter=conditions, **window
             )
 
-        return cached_response(
-            request,
-            "list",
-            conditions.viewer,
-            self.headers,
-            lambda: self._paginated(
-                request, fetch, lambda **cap: self.repository.count(conditions, **cap), query
-            ),
-        )
+        def page() -> dict:
+            count = partial(self.repository.count, conditions)
+            facets = partial(self.repository.facets, query.facet_names, filter=conditions)
+            return self._paginated(request, fetch, count, query, facets=facets)
+
+        return cached_response(request, "list", conditions.viewer, self.headers, page)
 
     @extend_schema(
         parameters=[ItemSearchQuerySerializer, *SEARCH_PAGE_PARAMETERS],
@@ -68,12 +70,11 @@ class ItemReadMixin:
             "search",
             conditions.viewer,
             self.headers,
-            lambda: self._search_page(request, text, conditions, query.validated_data["highlight"]),
+            lambda: self._search_page(request, text, conditions, query),
         )
 
-    def _search_page(
-        self, request: Request, text: str, conditions: ItemFilter, highlight: bool
-    ) -> dict:
+    def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:
+        highlight = query.validated_data["highlight"]
         corrected = self.repository.search_correction(text, filter=conditions) if text else None
         searched = corrected or text
         paginator = self.paginator
@@ -101,9 +102,14 @@ class ItemReadMixin:
             context = {"highlights": marks}
             return ItemSearchResultSerializer(records, many=True, context=context).data
 
+        def facets() -> Facets:  # over what the search finds: the corrected query's items
+            return self.repository.facets(query.facet_names, filter=conditions, query=searched)
+
         # The total came free with the ranking: exact, whatever its size.
         cap = max(found.total, self.paginator.count_cap)
-        page = self._paginated(request, fetch, lambda **_: found.total, None, results, cap)
+        page = self._paginated(
+            request, fetch, lambda **_: found.total, None, results, cap=cap, facets=facets
+        )
         return {
             "count": page["count"],
             "count_exact": page["count_exact"],
@@ -112,6 +118,7 @@ class ItemReadMixin:
             "query": text,
             "corrected_query": corrected,
             "results": page["results"],
+            **({"facets": page["facets"]} if "facets" in page else {}),
         }
 
     def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
@@ -132,6 +139,7 @@ class ItemReadMixin:
         query: Any,
         results: Any = None,
         cap: int | None = None,
+        facets: Any = None,
     ) -> dict:
         """One page of ``fetch``'s records; ``count`` is read up to ``cap`` (default: the
         paginator's ``count_cap``) unless a cursor page is asked for."""
@@ -146,4 +154,8 @@ class ItemReadMixin:
             ordering = query.validated_data["ordering"] if query is not None else None
             records = paginator.paginate_window(window, request, self, ordering)
         data = results(records) if results else ItemSerializer(records, many=True).data
-        return self.get_paginated_response(data).data
+        page = self.get_paginated_response(data).data
+        counted = facets() if facets is not None else {}
+        if counted:  # only when asked for: counts over the whole filtered result
+            page["facets"] = facets_data(counted)
+        return page

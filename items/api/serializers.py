@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from items import domain
+from items.api.discovery import FacetsField
 from items.api.fields import PriceField, StrictBooleanField, StrictCharField, TagsField
 from items.records import ItemData
 
@@ -64,6 +65,7 @@ class ItemSearchPageSerializer(serializers.Serializer):
         "the count and the highlights are for it); null when searched as written.",
     )
     results = ItemSearchResultSerializer(many=True)
+    facets = FacetsField(required=False)
 
 
 class ItemInputSerializer(serializers.Serializer):

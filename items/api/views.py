@@ -23,6 +23,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
 from config.http.errors import ErrorResponse412Serializer
+from items.api.discovery import ItemSuggestMixin
 from items.api.filters import ItemListQuerySerializer
 from items.api.history import HistoryEntrySerializer, ItemHistoryMixin
 from items.api.pagination import ItemPagination
@@ -88,7 +89,9 @@ def writes_in_a_transaction(view: Callable[..., HttpResponseBase]) -> Callable:
         summary="An item's change history (owner and staff)",
     ),
 )
-class ItemViewSet(ItemReadMixin, ItemWriteMixin, ItemHistoryMixin, viewsets.GenericViewSet):
+class ItemViewSet(
+    ItemReadMixin, ItemSuggestMixin, ItemWriteMixin, ItemHistoryMixin, viewsets.GenericViewSet
+):
     """Catalog items. Anonymous callers see active items; owners and staff may change them."""
 
     serializer_class = ItemSerializer

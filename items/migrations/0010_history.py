@@ -77,7 +77,7 @@ FIRST_VERSIONS = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("items", "0008_search_vocabulary_bulk"),
+        ("items", "0009_discovery"),
     ]
 
     operations = [

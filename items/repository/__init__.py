@@ -8,7 +8,8 @@ that names one. Each backend is a package that owns its internals:
 - ``postgres``: ``PostgresItemRepository`` (ORM, full-text search, COPY, ORM receivers)
 - ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
 
-Both make their search snippets into HTML the same way (``highlights``).
+Both make their search snippets into HTML the same way (``highlights``), lay facet counts out
+the same way (``facets``) and merge suggestions the same way (``suggestions``).
 
 PostgreSQL's read replicas are reached through the few functions at the end
 (``read_positions``): WAL positions of commits, and reads sent where they are recent enough.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -27,7 +28,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
+    STAFF,
+    SUGGESTIONS_MAX,
     Cursor,
+    Facets,
     HistoryEntry,
     ItemData,
     ItemFilter,
@@ -36,11 +40,13 @@ from items.records import (
     SearchPage,
     SortField,
     SortOrder,
+    Suggestion,
+    Viewer,
 )
 
 
-class ItemRepository(Protocol):
-    """Storage of catalog items."""
+class ItemReads(Protocol):
+    """Reading items: pages, counts, one item."""
 
     def find_all(
         self,
@@ -81,6 +87,10 @@ class ItemRepository(Protocol):
         """Active items of one category, in the default order."""
         ...
 
+
+class ItemDiscovery(Protocol):
+    """Finding items: ranked search, its corrections and snippets, facets and suggestions."""
+
     def search(
         self,
         query: str,
@@ -114,6 +124,24 @@ class ItemRepository(Protocol):
         """For each item, an HTML-escaped snippet with the words matching ``query`` (the query
         as searched: corrected, if it was) in <mark>."""
         ...
+
+    def facets(
+        self, names: Sequence[str], *, filter: ItemFilter = ItemFilter(), query: str | None = None
+    ) -> Facets:
+        """Counts for each facet in ``names`` (``FACET_NAMES``) over the items ``filter`` (and
+        the search ``query``) admit, each facet leaving its own condition out."""
+        ...
+
+    def suggest(
+        self, prefix: str, *, viewer: Viewer = STAFF, limit: int = SUGGESTIONS_MAX
+    ) -> list[Suggestion]:
+        """Up to ``limit`` names (and, where the backend keeps one, vocabulary words) starting
+        with ``prefix``, accents and case aside, among what ``viewer`` may see."""
+        ...
+
+
+class ItemWrites(Protocol):
+    """Changing items: each write is announced (``item_changed``) once it is committed."""
 
     def create(self, data: ItemData, *, created_by_id: int | None = None) -> ItemRecord:
         """Store a new item; raises ``InvalidItem`` when the data breaks a rule."""
@@ -158,6 +186,10 @@ class ItemRepository(Protocol):
         """Bulk (de)activate; returns how many items changed."""
         ...
 
+
+class ItemHistory(Protocol):
+    """Every item's recorded versions."""
+
     def history(self, item_id: uuid.UUID, *, limit: int, offset: int = 0) -> list[HistoryEntry]:
         """The item's changes, newest first: who, when, and each field's old and new value.
         Every write of every path is recorded, the item's deletion included."""
@@ -166,6 +198,10 @@ class ItemRepository(Protocol):
     def history_count(self, item_id: uuid.UUID) -> int:
         """How many changes ``history`` holds for the item."""
         ...
+
+
+class ItemRepository(ItemReads, ItemDiscovery, ItemWrites, ItemHistory, Protocol):
+    """Storage of catalog items: the four families each backend implements."""
 
 
 BACKENDS = ("postgres", "mongodb")

@@ -44,6 +44,8 @@ def world():
         "/api/items/",
         "/api/items/search/?q=hidden",
         f"/api/items/{items['inactive'].pk}/",
+        "/api/items/?facets=category",
+        "/api/items/suggest/?q=hid",
     ):
         staff_api.get(path)  # warm the cache with staff-only views
     return clients, items
@@ -66,6 +68,7 @@ CELLS = [
     ("read active", "get", lambda i: _detail(i, "active"), None, (200,) * 5),
     ("read inactive", "get", lambda i: _detail(i, "inactive"), None, (404, 404, 200, 200, 200)),
     ("search", "get", lambda i: "/api/items/search/?q=visible", None, (200,) * 5),
+    ("suggest", "get", lambda i: "/api/items/suggest/?q=vis", None, (200,) * 5),
     (
         "history active",
         "get",
@@ -164,6 +167,10 @@ def test_inactive_items_never_leak_from_a_warm_cache(world):
         found = api.get("/api/items/search/", {"q": "hidden"}).json()["count"]
         assert "Hidden" not in listed and found == 0
         assert api.get(_detail(items, "inactive")).status_code == 404
+        suggested = api.get("/api/items/suggest/", {"q": "hid"}).json()["suggestions"]
+        assert suggested == []
+        facets = api.get("/api/items/", {"facets": "category"}).json()["facets"]["category"]
+        assert {f["value"]: f["count"] for f in facets}["autre"] == 2  # not the hidden one
     owner = clients["owner"][0]
     assert "Hidden" in {i["name"] for i in owner.get("/api/items/").json()["results"]}
     assert Decimal(owner.get(_detail(items, "inactive")).json()["price"]) == Decimal("19.99")

@@ -86,8 +86,8 @@ def test_staff_journey_shows_in_the_api_at_once(page: Page, shoot, api, staff_ac
     assert api.get(f"/api/items/{lamp.pk}/")[1]["price"] == "15.00"
     assert [i["price"] for i in api.get("/api/items/?category=autre")[1]["results"]] == ["15.00"]
 
-    # 4. Filter by category.
-    page.locator("#changelist-filter").get_by_role("link", name="Livre", exact=True).click()
+    # 4. Filter by category: each choice shows how many items it leaves.
+    page.locator("#changelist-filter").get_by_role("link", name="Livre (2)", exact=True).click()
     expect(page).to_have_url(f"{api.base_url}{CHANGELIST}?category__exact=livre")
     shoot("filtered-by-category")
     books = {i["name"] for i in api.get("/api/items/?category=livre")[1]["results"]}

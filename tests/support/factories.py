@@ -70,6 +70,10 @@ NO_TEXT_SEARCH = (
     "mongomock has no $text operator (text index, textScore ranking); "
     "set MONGODB_URI to run this on a real MongoDB server"
 )
+NO_COLLATION = (
+    "mongomock ignores collations (it compares names by code point, so accents and case "
+    "count); set MONGODB_URI to run this on a real MongoDB server"
+)
 NO_JSON_SCHEMA = (
     "mongomock has no $jsonSchema collection validators; "
     "set MONGODB_URI to run this on a real MongoDB server"
@@ -80,6 +84,12 @@ def skip_without_text_search(backend: str = "mongodb") -> None:
     """Skip the calling test when its backend's engine cannot run ``$text`` searches."""
     if backend == "mongodb" and MONGO_IN_PROCESS:
         pytest.skip(NO_TEXT_SEARCH)
+
+
+def skip_without_collation(backend: str = "mongodb") -> None:
+    """Skip the calling test when its backend's engine ignores collations (accent-blind order)."""
+    if backend == "mongodb" and MONGO_IN_PROCESS:
+        pytest.skip(NO_COLLATION)
 
 
 def _adapt_mongomock() -> None:

@@ -2,11 +2,11 @@
 
 It keeps the Postgres repository's contract: the same ids, rules, filters, orderings, cursors and
 ranked search, and every write announces ``item_changed`` so the cache forgets it. It is
-composed of its action families: ``reads``, ``writes``, ``bulk``, ``owners`` (what a user's
-deletion does to its items) and ``history`` (each write's version, in a collection of its
-own); document mapping lives in ``documents``, search in ``search``, the validator and
-indexes in ``schema``. Any pymongo-compatible collection can be injected (tests
-use mongomock).
+composed of its action families: ``reads``, ``discovery`` (facets, suggestions), ``writes``,
+``bulk``, ``owners`` (what a user's deletion does to its items) and ``history`` (each write's
+version, in a collection of its own); document mapping lives in ``documents``, search in
+``search``, the validator and indexes in ``schema``. Any pymongo-compatible collection can be
+injected (tests use mongomock).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pymongo.collection import Collection
 
 from items.repository.mongo.bulk import MongoBulkStore
 from items.repository.mongo.connection import shared_collection
+from items.repository.mongo.discovery import MongoDiscovery
 from items.repository.mongo.history import MongoItemHistory
 from items.repository.mongo.owners import MongoOwners
 from items.repository.mongo.reads import MongoItemReads
@@ -24,7 +25,7 @@ from items.repository.mongo.writes import MongoItemWrites
 
 
 class MongoItemRepository(
-    MongoItemReads, MongoItemWrites, MongoBulkStore, MongoOwners, MongoItemHistory
+    MongoItemReads, MongoDiscovery, MongoItemWrites, MongoBulkStore, MongoOwners, MongoItemHistory
 ):
     """Items in a MongoDB collection via pymongo."""
 

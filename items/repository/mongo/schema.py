@@ -56,6 +56,8 @@ ITEM_VALIDATOR = {
 # Weights in the ratio of PostgreSQL's ts_rank A/B/C (1.0, 0.4, 0.2): name > description > tags.
 TEXT_WEIGHTS = {"name": 10, "description": 4, "tags": 2}
 TEXT_LANGUAGE = "french"
+# Names compared as suggestions compare them: accents and case aside (ICU strength 1).
+NAME_COLLATION = {"locale": "fr", "strength": 1}
 
 ITEM_INDEXES = [
     IndexModel(
@@ -77,6 +79,7 @@ ITEM_INDEXES = [
     IndexModel([("price", ASCENDING)], name="item_price"),
     IndexModel([("tags", ASCENDING)], name="item_tags"),
     IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="item_created_id"),
+    IndexModel([("name", ASCENDING)], name="item_name_prefix", collation=NAME_COLLATION),
 ]
 INDEX_NAMES = tuple(index.document["name"] for index in ITEM_INDEXES)
 

@@ -1,14 +1,29 @@
-"""The PostgreSQL repository's reads: pages, counts, one item, and ranked search."""
+"""The PostgreSQL repository's reads: pages, counts, one item, ranked search, facets and
+suggestions."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from items.models import Item
-from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord, SearchPage
+from items.records import (
+    RECORD_FIELDS,
+    STAFF,
+    SUGGESTIONS_MAX,
+    Cursor,
+    Facets,
+    ItemFilter,
+    ItemRecord,
+    SearchPage,
+    Suggestion,
+    Viewer,
+)
+from items.repository.facets import assembled
 from items.repository.postgres import search as postgres_search
+from items.repository.postgres.facets import facet_counts
 from items.repository.postgres.queries import after, filtered, record_of, records
+from items.repository.postgres.suggestions import suggestions
 
 
 class PostgresItemReads:
@@ -93,3 +108,15 @@ class PostgresItemReads:
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return postgres_search.highlights(query, item_ids)
+
+    def facets(
+        self, names: Sequence[str], *, filter: ItemFilter = ItemFilter(), query: str | None = None
+    ) -> Facets:
+        if query is not None and not query.strip():
+            return assembled(names)  # a blank search finds nothing
+        return facet_counts(names, filter, query) if names else {}
+
+    def suggest(
+        self, prefix: str, *, viewer: Viewer = STAFF, limit: int = SUGGESTIONS_MAX
+    ) -> list[Suggestion]:
+        return suggestions(prefix, viewer=viewer, limit=limit)
