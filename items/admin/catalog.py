@@ -90,6 +90,8 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     resource_classes = [ItemResource]
     formats = [CSV, XLSX, JSON]
+    # The search box's suggestions; import-export's change list extends this one.
+    change_list_template = "admin/items/item/change_list.html"
 
     list_display = ("name", "category", "price", "is_active", "updated_at")
     list_filter = ("category", "is_active", PriceRangeFilter)

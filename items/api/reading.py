@@ -32,7 +32,40 @@ from items.api.serializers import (
 from items.records import Facets, ItemFilter, ItemRecord, SearchPage
 
 
-class ItemReadMixin:
+class PagedReads:
+    """What the list and the search share: one page of records, counted, with its facets."""
+
+    def _paginated(
+        self,
+        request: Request,
+        fetch: Any,
+        count: Any,
+        query: Any,
+        results: Any = None,
+        cap: int | None = None,
+        facets: Any = None,
+    ) -> dict:
+        """One page of ``fetch``'s records; ``count`` is read up to ``cap`` (default: the
+        paginator's ``count_cap``) unless a cursor page is asked for."""
+        paginator = self.paginator
+        if query is not None and paginator.wants_cursor(request):
+            sort_by, _ = query.sort
+            records = paginator.paginate_cursor(
+                request, fetch, sort_by, query.validated_data["ordering"]
+            )
+        else:
+            window = RecordWindow(fetch, count, cap or paginator.count_cap)
+            ordering = query.validated_data["ordering"] if query is not None else None
+            records = paginator.paginate_window(window, request, self, ordering)
+        data = results(records) if results else ItemSerializer(records, many=True).data
+        page = self.get_paginated_response(data).data
+        counted = facets() if facets is not None else {}
+        if counted:  # only when asked for: counts over the whole filtered result
+            page["facets"] = facets_data(counted)
+        return page
+
+
+class ItemReadMixin(PagedReads):
     """``list``, ``search`` and ``retrieve`` for ``ItemViewSet``."""
 
     def list(self, request: Request) -> HttpResponseBase:
@@ -130,32 +163,3 @@ class ItemReadMixin:
             lambda: ItemSerializer(self.get_object()).data,
             item_id=self._item_id(),  # a malformed id is a 404 before any cache lookup
         )
-
-    def _paginated(
-        self,
-        request: Request,
-        fetch: Any,
-        count: Any,
-        query: Any,
-        results: Any = None,
-        cap: int | None = None,
-        facets: Any = None,
-    ) -> dict:
-        """One page of ``fetch``'s records; ``count`` is read up to ``cap`` (default: the
-        paginator's ``count_cap``) unless a cursor page is asked for."""
-        paginator = self.paginator
-        if query is not None and paginator.wants_cursor(request):
-            sort_by, _ = query.sort
-            records = paginator.paginate_cursor(
-                request, fetch, sort_by, query.validated_data["ordering"]
-            )
-        else:
-            window = RecordWindow(fetch, count, cap or paginator.count_cap)
-            ordering = query.validated_data["ordering"] if query is not None else None
-            records = paginator.paginate_window(window, request, self, ordering)
-        data = results(records) if results else ItemSerializer(records, many=True).data
-        page = self.get_paginated_response(data).data
-        counted = facets() if facets is not None else {}
-        if counted:  # only when asked for: counts over the whole filtered result
-            page["facets"] = facets_data(counted)
-        return page

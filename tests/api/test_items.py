@@ -240,13 +240,17 @@ def test_counts_stop_at_the_cap_and_say_so(anon_client, monkeypatch):
     assert (none["count"], none["count_exact"]) == (0, True)
 
 
-def test_search_counts_stop_at_the_cap(anon_client, monkeypatch, backend):
+def test_search_counts_are_exact_past_the_list_cap(anon_client, monkeypatch, backend):
+    # A search counts while it ranks, so its count is exact however many match (lists stop).
     skip_without_text_search(backend)
     monkeypatch.setattr(ItemPagination, "count_cap", 3)
     make_items(5, name="Lampe")
     found = anon_client.get("/api/items/search/", {"q": "lampe", "page_size": 2}).json()
-    assert (found["count"], found["count_exact"]) == (3, False)
-    assert anon_client.get("/api/items/search/", {"q": "lampe", "page": 3}).status_code == 404
+    assert (found["count"], found["count_exact"]) == (5, True)
+    last = anon_client.get("/api/items/search/", {"q": "lampe", "page_size": 2, "page": 3})
+    assert last.status_code == 200
+    assert len(last.json()["results"]) == 1
+    assert anon_client.get("/api/items/search/", {"q": "lampe", "page": 4}).status_code == 404
 
 
 # PostgreSQL only: it counts SQL queries, and on MongoDB the items cost none.
