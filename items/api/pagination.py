@@ -8,9 +8,11 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
+# Django's, not functools': on Python 3.11 that one holds one lock for every instance, so
+# concurrent requests would wait for each other's counts.
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
