@@ -96,3 +96,37 @@ def _drop_unreferenced(paths: dict, components: dict) -> None:
             return
         for name in unused:
             del components[name]
+
+
+# What ``catalog_cache.positions`` reads and writes (named here: this room imports no app).
+POSITION_HEADER = "X-Catalog-Position"
+_POSITION_SENT = {
+    "name": POSITION_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "example": "16/B374D848"},
+    "description": "With read replicas: the WAL position a write returned in this header. A "
+    "replica answers only once it has replayed that far, else the primary does; a malformed "
+    "value is a 400 naming the header.",
+}
+_POSITION_RETURNED = {
+    "schema": {"type": "string", "example": "16/B374D848"},
+    "description": "With read replicas: the WAL position of this write's commit. Send it back "
+    "on later reads, to any app server, to read your own writes.",
+}
+
+
+def read_positions(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular hook: the items API's ``X-Catalog-Position``, sent on reads and
+    returned by successful writes (see README, "Scaling out")."""
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/items/"):
+            continue
+        for method, operation in operations.items():
+            if method == "get":
+                operation.setdefault("parameters", []).append(_POSITION_SENT)
+            elif method in {"post", "put", "patch", "delete"}:
+                for status, response in operation.get("responses", {}).items():
+                    if status.startswith("2"):
+                        response.setdefault("headers", {})[POSITION_HEADER] = _POSITION_RETURNED
+    return result

@@ -58,6 +58,7 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "config.http.schema.generic_validation_errors",
         "config.http.schema.json_request_bodies",
+        "config.http.schema.read_positions",
     ],
 }
 DRF_STANDARDIZED_ERRORS = {

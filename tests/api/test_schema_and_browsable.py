@@ -40,6 +40,10 @@ def test_schema_validates_without_warnings(tmp_path):
     detail_put = schema["paths"]["/api/items/{id}/"]["put"]["responses"]
     assert {"200", "400", "401", "403", "404", "415", "429", "500"} <= set(detail_put)
     assert {"200", "400", "404", "429"} <= set(schema["paths"]["/api/items/"]["get"]["responses"])
+    # Read-your-writes with replicas: sent on reads, returned by writes.
+    assert "X-Catalog-Position" in params
+    patched = schema["paths"]["/api/items/{id}/"]["patch"]["responses"]["200"]
+    assert "X-Catalog-Position" in patched["headers"]
     price = schema["components"]["schemas"]["ItemInputRequest"]["properties"]["price"]
     assert price["pattern"] == PRICE_PATTERN == "^[0-9]{1,8}(\\.[0-9]{1,2})?$"
 
