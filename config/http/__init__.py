@@ -1,6 +1,5 @@
 """What every endpoint shares, whichever app serves it; imports nothing from the apps.
 
-- ``actor``: who is acting (the request's user, or a command's), for the change history
 - ``client_address``: who is asking (the socket's address, or what trusted proxies forward)
 - ``errors``: one JSON error shape, for DRF views and for what fails before a view runs
 - ``parsers``: JSON bodies that refuse nesting too deep to parse

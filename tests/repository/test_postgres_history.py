@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.http.actor import acting_as
+from items.actor import acting_as
 from items.models import Item
 from items.records import ItemData
 from items.repository.postgres import PostgresItemRepository

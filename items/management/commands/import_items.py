@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.http.actor import acting_as
+from items.actor import acting_as
 from items.api.rows import RowChecker
 from items.models import User
 from items.operations.import_files import FORMATS

@@ -16,7 +16,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 
-from config.http.actor import current_actor
+from items.actor import current_actor
 from items.history import HISTORY_FIELDS, Version, entries_of
 from items.records import HistoryEntry
 from items.repository.mongo.documents import bson_id, item_id_of, now_millisecond, utc

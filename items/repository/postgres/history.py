@@ -16,7 +16,7 @@ from django.db import connections
 from django.db.models import BooleanField, Func, Value
 from django.db.models.expressions import RawSQL
 
-from config.http.actor import current_actor
+from items.actor import current_actor
 from items.history import ACTOR_SETTING, HISTORY_FIELDS, Version, entries_of
 from items.models import Item
 from items.records import HistoryEntry

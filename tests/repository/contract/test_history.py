@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.http.actor import acting_as
+from items.actor import acting_as
 from items.records import FieldChange, ItemData
 
 
