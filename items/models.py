@@ -58,7 +58,7 @@ class SearchDocument(models.Func):
 
 
 class SearchWords(models.Func):
-    """SQL ``item_search_words``: name and tags, lower-cased and unaccented, for trigrams."""
+    """SQL ``item_search_words``: name and tags, folded, for trigrams (migration 0002's column)."""
 
     function = "public.item_search_words"
     output_field = models.TextField()
@@ -140,15 +140,14 @@ class Item(models.Model):
         related_name="items",
         help_text="Owner; empty means the item belongs to the catalog.",
     )
-    # Kept current by PostgreSQL itself (migration 0005's trigger), so update(), COPY and raw SQL
-    # cannot leave them stale: recomputed on INSERT, and on UPDATE only when name, description
+    # Kept current by PostgreSQL itself (migrations 0005 and 0011), so update(), COPY and raw
+    # SQL cannot leave it stale: recomputed on INSERT, and on UPDATE only when name, description
     # or tags change. Never serialized: a loaddata save sends NULL, which the trigger recomputes.
     search_document = SearchVectorField(editable=False, blank=True, serialize=False)
-    search_words = models.TextField(editable=False, blank=True, serialize=False)
     # Versions written by the database's triggers (see items.history), read and reverted
     # through simple-history.
     history = DatabaseRecordedHistory(
-        excluded_fields=["search_document", "search_words"],
+        excluded_fields=["search_document"],
         history_id_field=models.BigAutoField(primary_key=True),
         no_db_index=["created_by"],  # kept lean: bulk loads write one version per item
     )
