@@ -49,10 +49,12 @@ PUBLIC_SCOPE = "public"
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One window of ranked search results, and how many items match in all."""
+    """One window of ranked search results, how many items match in all, and the query that
+    ran instead of the one asked for when misspelt words were corrected (else None)."""
 
     records: list[ItemRecord]
     total: int
+    corrected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

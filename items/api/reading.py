@@ -108,18 +108,19 @@ class ItemReadMixin(PagedReads):
 
     def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:
         highlight = query.validated_data["highlight"]
-        corrected = self.repository.search_correction(text, filter=conditions) if text else None
-        searched = corrected or text
         paginator = self.paginator
         size = paginator.get_page_size(request)
         # Past any catalog (page numbers go up to 10**18): an empty window, then a 404 below.
         offset = min((paginator.get_page_number(request, None) - 1) * size, 10**18)
-        # The page asked for and the total in one call; Django's paginator then reads both.
+        # The page asked for, the total and the correction in one call; Django's paginator then
+        # reads the first two.
         found = (
-            self.repository.search_page(searched, limit=size, offset=offset, filter=conditions)
+            self.repository.search_page(text, limit=size, offset=offset, filter=conditions)
             if text
             else SearchPage([], 0)
         )
+        corrected = found.corrected
+        searched = corrected or text
 
         def fetch(*, limit: int, offset: int) -> list[ItemRecord]:
             if offset == first:  # the window fetched above (the last page may ask for less)

@@ -112,7 +112,8 @@ class ItemDiscovery(Protocol):
         filter: ItemFilter = ItemFilter(),
     ) -> SearchPage:
         """``search``'s window and ``count``'s total for ``query``, at once where the backend
-        can (PostgreSQL counts the matches while ranking them: no second pass)."""
+        can (PostgreSQL counts the matches while ranking them: no second pass), with
+        ``search_correction``'s answer, found once for both."""
         ...
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:

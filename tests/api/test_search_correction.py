@@ -164,3 +164,15 @@ def test_a_search_ranks_and_counts_in_one_pass(anon_client, headphones):
     assert anon_client.get(SEARCH, far).status_code == 404
     walked = _names(_search(anon_client, q="casque", page_size=3)) + _names(last)
     assert walked == _names(_search(anon_client, q="casque"))
+
+
+def test_a_misspelt_search_looks_its_words_up_once(anon_client, headphones):
+    """The correction is found once, with the page; the corrected query is not corrected again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = _search(anon_client, q="casqe bluetoth", highlight="true")
+    assert body["corrected_query"] == "casque bluetooth"
+    lookups = [q["sql"] for q in queries.captured_queries if "items_search_vocabulary" in q["sql"]]
+    assert len(lookups) == 1, lookups

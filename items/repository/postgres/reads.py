@@ -96,12 +96,13 @@ class PostgresItemReads:
         offset: int = 0,
         filter: ItemFilter = ItemFilter(),
     ) -> SearchPage:
-        text = postgres_search.searched(query, filter)
+        corrected = postgres_search.correction(query, filter)
+        text = corrected or query
         ranked, total = postgres_search.ranked_window(filtered(filter), text, limit, offset)
         if total is None:  # an empty window (past the end) says nothing of the total
             total = postgres_search.count(filtered(filter), text)
         rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
-        return SearchPage([record_of(rows[i]) for i in ranked if i in rows], total)
+        return SearchPage([record_of(rows[i]) for i in ranked if i in rows], total, corrected)
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
         return postgres_search.correction(query, filter)

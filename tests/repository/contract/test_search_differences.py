@@ -44,6 +44,14 @@ def test_typo_correction_needs_a_vocabulary(shelf, backend):
     assert shelf.search_correction("casque -lampe", filter=ANONYMOUS) is None
 
 
+def test_search_page_says_what_it_corrected(shelf, backend):
+    """A page of results carries ``search_correction``'s answer, found once with the page."""
+    expected = {"postgres": "casque -lampe", "mongodb": None}[backend]
+    page = shelf.search_page("casqe -lampe", limit=5, filter=ANONYMOUS)
+    assert page.corrected == expected
+    assert shelf.search_page("casque -lampe", limit=5, filter=ANONYMOUS).corrected is None
+
+
 @pytest.mark.parametrize("query", ["casque", "lampe -casque", "vélo or chevet", "casqe", ""])
 @pytest.mark.parametrize(("limit", "offset"), [(1, 0), (1, 1), (10, 0), (2, 5)])
 def test_search_page_is_search_and_count_at_once(shelf, query, limit, offset):
