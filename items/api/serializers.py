@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -13,7 +14,42 @@ from items.api.fields import PriceField, StrictBooleanField, StrictCharField, Ta
 from items.records import ItemData
 
 
-class ItemSerializer(serializers.Serializer):
+class _FixedFieldsSerializer(serializers.Serializer):
+    """A read-only serializer whose representation skips DRF's per-instance field set.
+
+    DRF deep-copies and binds every declared field each time a serializer is made (a list
+    makes one per page, a write two), which costs more than the representation itself. These
+    fields never change: they are built once per class, and ``to_representation`` applies
+    them to the record as ``Serializer.to_representation`` would (None stays None; a method
+    field calls this serializer's own method, with its context).
+    """
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = {}
+        for name, attribute, represent, method in _representers(type(self)):
+            if method is not None:
+                data[name] = getattr(self, method)(instance)
+                continue
+            value = getattr(instance, attribute)
+            data[name] = None if value is None else represent(value)
+        return data
+
+
+@cache
+def _representers(
+    cls: type[_FixedFieldsSerializer],
+) -> tuple[tuple[str, str, Any, str | None], ...]:
+    representers = []
+    for name, field in cls().fields.items():
+        if isinstance(field, serializers.SerializerMethodField):
+            representers.append((name, "", None, field.method_name))
+            continue
+        (attribute,) = field.source_attrs  # a plain attribute of the record
+        representers.append((name, attribute, field.to_representation, None))
+    return tuple(representers)
+
+
+class ItemSerializer(_FixedFieldsSerializer):
     """An item as the API shows it (read from an ``ItemRecord``)."""
 
     id = serializers.UUIDField(read_only=True)
