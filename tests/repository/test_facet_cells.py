@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from items import domain
 from items.models import Item
@@ -197,3 +197,26 @@ def test_cells_follow_a_staged_seed_and_one_that_fails(monkeypatch):
     with pytest.raises(RuntimeError):
         call_command("seed_items", "--count", "300", "--seed", "5", "--batch", "100")
     assert cells() == fresh()
+
+
+def test_a_write_updates_its_cells_in_place():
+    """Moving an item between price units changes counts, not index entries: the cells' updates
+    are heap-only (HOT), as nothing indexed changes (migration 0012)."""
+    repository = PostgresItemRepository()
+    item = repository.create(ItemData("Lampe", Decimal("10.50"), "autre", tags=("bureau",)))
+    repository.update(item.id, {"price": Decimal("20.50")})  # both units' cells now exist
+    counts = (
+        "SELECT pg_stat_get_xact_tuples_updated(%(t)s::regclass), "
+        "pg_stat_get_xact_tuples_hot_updated(%(t)s::regclass)"
+    )
+    table = {"t": "public.items_facet_cell"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(counts, table)
+        updated_before, hot_before = cursor.fetchone()
+        for price in ("10.75", "20.25", "10.25"):
+            repository.update(item.id, {"price": Decimal(price)})
+        cursor.execute(counts, table)
+        updated, hot = cursor.fetchone()
+    assert updated - updated_before == 3 * 2 * 2  # three moves: two units, two cells each
+    assert hot - hot_before == updated - updated_before
+    assert postgres_facets.facet_counts(["price"], ItemFilter(viewer=STAFF))
