@@ -90,13 +90,22 @@ return {key, value}
 """
 )
 
-# Who holds a token. KEYS: epoch, the token's version. ARGV: prefix, suffix, version TTL (ms).
-# Returns the key to store the caller under (the versions read now) and what is stored there.
+# Who holds a token, and their request counted in their rate. KEYS: epoch, the token's version.
+# ARGV: prefix, suffix, version TTL (ms), the user rate's bucket prefix, limit (0: no rate) and
+# window (ms). Returns the key to store the caller under (the versions read now), what is stored
+# there, and, when a holder is stored and a rate given, the wait its bucket asks (0: let through,
+# and counted), as the view's throttle would have counted it in a second round trip.
 WHO = (
     _CLOCK
+    + _TAKE_FUNCTION
     + """
 local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
-return {key, redis.call('GET', key)}
+local who = redis.call('GET', key)
+if who and tonumber(ARGV[5]) > 0 then
+  local uid = string.match(who, '^(%d+)|')
+  return {key, who, take(ARGV[4] .. uid, tonumber(ARGV[5]), tonumber(ARGV[6]))}
+end
+return {key, who}
 """
 )
 

@@ -49,22 +49,36 @@ class Holder:
         return cls(int(user_id), scope, staff == "1", superuser == "1", username)
 
 
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A request already counted in its holder's rate bucket: the seconds it must wait (None:
+    let through)."""
+
+    wait: float | None
+
+
 class Recalled(NamedTuple):
-    """A token's holder as stored (None: unknown), and where to store it (None: no Redis)."""
+    """A token's holder as stored (None: unknown), where to store it (None: no Redis), and the
+    request's count in the holder's ``rate`` when one was asked for and the holder is stored."""
 
     key: str | None
     holder: Holder | None
+    counted: Counted | None = None
 
 
-def recall(token: str) -> Recalled:
-    """The token's holder, if stored, and the key to store it under, in one round trip."""
+def recall(token: str, rate: store.Bucket | None = None) -> Recalled:
+    """The token's holder, if stored, and the key to store it under, in one round trip; with
+    ``rate`` (its key the bucket's prefix, the holder's user id appended), the request is
+    counted there too when the holder is stored."""
     digest = keys.token_digest(token)
     names = [keys.epoch_key(), keys.token_version_key(digest)]
-    args = [*keys.token_entry(digest), store.version_ttl_ms()]
+    limit = (rate.key, rate.limit, rate.seconds * 1000) if rate is not None else ("", 0, 0)
+    args = [*keys.token_entry(digest), store.version_ttl_ms(), *limit]
 
     def read(client) -> Recalled:
-        key, value = store.script(client, scripts.WHO)(client=client, keys=names, args=args)
-        return Recalled(key.decode(), Holder.decode(value) if value else None)
+        key, value, *wait = store.script(client, scripts.WHO)(client=client, keys=names, args=args)
+        counted = Counted(wait[0] / 1000 if wait[0] else None) if wait else None
+        return Recalled(key.decode(), Holder.decode(value) if value else None, counted)
 
     return run(read, Recalled(None, None))
 

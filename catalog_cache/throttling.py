@@ -66,7 +66,16 @@ class AnonThrottle(AnonRateThrottle, RedisRateThrottle):
 
 
 class UserThrottle(UserRateThrottle, RedisRateThrottle):
-    """Signed-in rate, per user."""
+    """Signed-in rate, per user; a request the token authentication already counted (in the
+    round trip that recognised its token) is not counted again. Counted then, before the
+    permissions are checked, a request refused with 403 counts too."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        counted = getattr(request._request, _COUNTED, None)
+        if counted is None or self.rate is None:
+            return super().allow_request(request, view)
+        self._wait = counted.wait
+        return self._wait is None
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         # DRF's falls back to the client address for anonymous callers: they would be counted
@@ -98,6 +107,15 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
     if throttle.rate is None:
         return None
     return throttle.bucket(throttle.bucket_name(request))
+
+
+_COUNTED = "catalog_user_rate_counted"
+
+
+def remember_count(request: Any, counted: Any) -> None:
+    """Note on the request that it is already counted in its user's bucket (``sign_ins.Counted``),
+    for ``UserThrottle``."""
+    setattr(request._request, _COUNTED, counted)
 
 
 def signed_in_rate() -> store.Bucket | None:

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.request import Request
 
 from catalog_cache import sign_ins, store
+from catalog_cache.throttling import UserThrottle, remember_count, signed_in_rate
 from items.records import Viewer
 
 
@@ -21,14 +23,31 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     A stored holder is read with no database query; an unknown token is looked up as DRF does
     (refused when missing, or its user inactive) and its holder stored under the version read
-    first, so a revocation committed meanwhile is not undone.
+    first, so a revocation committed meanwhile is not undone. When the view throttles
+    signed-in callers (``UserThrottle``), the same round trip counts the request in the
+    holder's bucket, and the throttle reads that count (``throttling.counted``) instead of
+    asking Redis again.
     """
+
+    _rate: store.Bucket | None = None
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        view = (request.parser_context or {}).get("view")
+        throttles = getattr(view, "throttle_classes", ())
+        if any(issubclass(throttle, UserThrottle) for throttle in throttles):
+            self._rate = signed_in_rate()
+        self._counted: sign_ins.Counted | None = None
+        found = super().authenticate(request)
+        if found is not None and self._counted is not None:
+            remember_count(request, self._counted)
+        return found
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         if not store.enabled():
             return super().authenticate_credentials(key)
-        recalled = sign_ins.recall(key)
+        recalled = sign_ins.recall(key, self._rate)
         if recalled.holder is not None:
+            self._counted = recalled.counted
             return _user(recalled.holder), self.get_model()(
                 key=key, user_id=recalled.holder.user_id
             )

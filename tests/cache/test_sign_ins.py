@@ -198,3 +198,32 @@ def test_a_signed_in_hit_stays_one_redis_round_trip(token, item, monkeypatch):
     monkeypatch.setattr(redis.Redis, "execute_command", counted)
     assert client.get(detail(item)).status_code == 200
     assert sent == ["EVALSHA"]
+
+
+def test_a_signed_in_write_is_recognised_and_counted_in_one_round_trip(user, token, monkeypatch):
+    """The token's holder and the request's count in the user's bucket come from one script;
+    the view's throttle reads that count instead of asking Redis again, and still refuses."""
+    import redis
+    from rest_framework.throttling import UserRateThrottle
+
+    item = ItemFactory(price=Decimal("10.00"), created_by=user)
+    client = client_with(token.key)
+    client.get(detail(item))  # the holder is stored
+    sent, execute = [], redis.Redis.execute_command
+
+    def counted(client, *args, **options):
+        sent.append(args[0])
+        return execute(client, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    with throttle_rate(UserRateThrottle, "user", "2/min"):
+        sent.clear()  # what setting the rate sent
+        first = client.patch(detail(item), {"price": "11.00"}, format="json")
+        # The sign-in and its count, then the write's invalidation after its commit.
+        assert sent == ["EVALSHA", "EVALSHA"], sent
+        second = client.patch(detail(item), {"price": "12.00"}, format="json")
+        refused = client.patch(detail(item), {"price": "13.00"}, format="json")
+    assert [first.status_code, second.status_code, refused.status_code] == [200, 200, 429]
+    assert 0 < int(refused["Retry-After"]) <= 60
+    item.refresh_from_db()
+    assert item.price == Decimal("12.00")  # the refused write changed nothing
