@@ -72,7 +72,7 @@ class UserThrottle(UserRateThrottle, RedisRateThrottle):
 
     def allow_request(self, request: Any, view: Any) -> bool:
         counted = getattr(request._request, _COUNTED, None)
-        if counted is None or self.rate is None:
+        if counted is None or self.rate is None or type(self) is not UserThrottle:
             return super().allow_request(request, view)
         self._wait = counted.wait
         return self._wait is None

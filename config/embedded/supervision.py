@@ -33,6 +33,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+import psutil
+
 logger = logging.getLogger("catalog.embedded")
 CHECK_SECONDS = 1.0
 START_SECONDS = 10.0
@@ -131,41 +133,53 @@ def revive_registered(registry: Path) -> None:
         logger.warning("Could not start the embedded Redis again, starting anew: %s", error)
 
 
-def _is_alive(pid: int) -> bool:
+User = tuple[int, float]  # a process: its pid and its start time (so a reused pid is not it)
+
+
+def _me() -> User:
+    return os.getpid(), psutil.Process().create_time()
+
+
+def _is_alive(user: User) -> bool:
+    """Whether the process is still running: the same pid, started at the same time, and not
+    a zombie (a user killed, its pid since given to another process, is gone)."""
+    pid, started = user
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        process = psutil.Process(pid)
+        return process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:  # gone (NoSuchProcess), or not ours to look at: not a user of ours
         return False
-    except PermissionError:
-        return True
-    return True
 
 
-def _write_users(redis_dir: Path, change: Callable[[list[int]], list[int]]) -> list[int]:
+def _write_users(redis_dir: Path, change: Callable[[list[User]], list[User]]) -> list[User]:
     """Apply ``change`` to the list of processes using the server (the dead ones dropped).
 
-    Call it under the boot lock.
+    Call it under the boot lock. The list is replaced whole (a kill mid-write leaves the old
+    one), so a live user is never forgotten.
     """
     path = redis_dir / USERS_FILE
     try:
-        users = [int(pid) for pid in json.loads(path.read_text())]
-    except (FileNotFoundError, ValueError, TypeError):  # none yet, or cut short by a kill
+        users = [(int(pid), float(started)) for pid, started in json.loads(path.read_text())]
+    except (FileNotFoundError, ValueError, TypeError):  # none yet, or an older format
         users = []
-    users = change([pid for pid in users if _is_alive(pid)])
-    path.write_text(json.dumps(users))
+    users = change([user for user in users if _is_alive(user)])
+    draft = path.with_suffix(".tmp")
+    draft.write_text(json.dumps(users))
+    os.replace(draft, path)
     return users
 
 
 def join(redis_dir: Path) -> None:
     """Count this process as a user of the server (under the boot lock)."""
-    _write_users(redis_dir, lambda users: [*users, os.getpid()])
+    me = _me()
+    _write_users(redis_dir, lambda users: [*users, me])
 
 
 def leave(redis_dir: Path) -> bool:
     """Stop counting this process as a user; whether other live processes still use the
     server (under the boot lock)."""
-    me = os.getpid()
-    return bool(_write_users(redis_dir, lambda users: [pid for pid in users if pid != me]))
+    me = _me()
+    return bool(_write_users(redis_dir, lambda users: [user for user in users if user != me]))
 
 
 def restarts(redis_dir: Path) -> int:

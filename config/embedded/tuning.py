@@ -4,7 +4,8 @@ initdb writes ``shared_buffers = 128MB``, the default made for servers that shar
 machine. A catalog of a million items is a 360 MB table: with 128 MB most of a search's or a
 list's row reads miss PostgreSQL's own buffers and copy pages from the operating system, three
 times slower than a hit. PostgreSQL's documentation suggests a quarter of the memory for a
-dedicated server; the embedded one takes that, within bounds (it shares a laptop), and the
+dedicated server; the embedded one takes that of the machine's memory, or of its container's
+limit when lower, within bounds (it shares a laptop), and the
 planner is told how much the operating system caches. Shared memory is only touched as pages
 are read, so a small catalog uses little of it.
 
@@ -25,12 +26,26 @@ SHARED_BUFFERS_MIN, SHARED_BUFFERS_MAX = 128 * MB, 1024 * MB
 WORK_MEM = 16 * MB  # a search's ranking and count of tens of thousands of rows stays in memory
 
 
-def machine_memory() -> int:
-    """The machine's physical memory in bytes (a small machine's when it cannot be read)."""
+# A container's memory limit (cgroup v2, then v1): the machine's memory is not all its own.
+CGROUP_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+
+
+def machine_memory(limits: tuple[Path, ...] = CGROUP_LIMITS) -> int:
+    """The memory this process may use, in bytes: the machine's physical memory, or the
+    container's limit when it is lower (a small machine's when neither can be read)."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return 2048 * MB
+        memory = 2048 * MB
+    for limit in limits:
+        try:
+            memory = min(memory, int(limit.read_text().strip()))  # "max": no limit, skipped
+        except (OSError, ValueError):
+            continue
+    return memory
 
 
 def settings(memory: int) -> dict[str, str]:

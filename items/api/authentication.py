@@ -33,8 +33,8 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         view = (request.parser_context or {}).get("view")
-        throttles = getattr(view, "throttle_classes", ())
-        if any(issubclass(throttle, UserThrottle) for throttle in throttles):
+        throttles = view.get_throttles() if hasattr(view, "get_throttles") else ()
+        if any(type(throttle) is UserThrottle for throttle in throttles):  # its bucket, exactly
             self._rate = signed_in_rate()
         self._counted: sign_ins.Counted | None = None
         found = super().authenticate(request)

@@ -49,6 +49,7 @@ DROP INDEX public.items_facet_cell_tag;
 CREATE INDEX items_facet_cell_tag ON public.items_facet_cell (tag, is_active, category, price_unit)
     INCLUDE (items);
 ALTER TABLE public.items_facet_cell RESET (fillfactor);
+ALTER TABLE public.items_facet_cell SET WITHOUT CLUSTER;
 """
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import redis
 
 from config import embedded
@@ -111,3 +112,22 @@ def test_a_killed_embedded_redis_comes_back_once_for_every_process(tmp_path):
     restarted = [line for log in logs for line in log.splitlines() if "restarted" in line]
     assert len(restarted) == 1, logs  # logged once, by the process that restarted it
     assert restarted[0].startswith("catalog.embedded WARNING")
+
+
+def test_the_list_of_users_forgets_the_dead_and_a_reused_pid(tmp_path):
+    """A user killed without leaving is dropped; so is a pid since given to another process
+    (same pid, another start time); a list cut short reads as empty, never as an error."""
+    from config.embedded import supervision
+
+    users = tmp_path / supervision.USERS_FILE
+    init = (1, psutil.Process(1).create_time())
+    users.write_text(json.dumps([[1, init[1] - 60], [2**22 + 7, 0.0]]))  # reused pid, dead pid
+    supervision.join(tmp_path)
+    assert not supervision.leave(tmp_path)  # no other user: this process is the last
+    users.write_text(json.dumps([list(init)]))  # a live process (init) still uses the server
+    supervision.join(tmp_path)
+    assert supervision.leave(tmp_path)
+    users.write_text("[[1, 12")  # cut short
+    supervision.join(tmp_path)
+    assert json.loads(users.read_text()) == [[os.getpid(), psutil.Process().create_time()]]
+    assert not supervision.leave(tmp_path)

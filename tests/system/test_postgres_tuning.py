@@ -64,3 +64,12 @@ def test_a_new_embedded_server_starts_with_them(tmp_path):
     assert {name: megabytes(value) for name, value in running.items()} == {
         name: megabytes(value) for name, value in expected.items()
     }
+
+
+def test_a_container_limit_counts_as_the_machine(tmp_path):
+    limited, unlimited = tmp_path / "memory.max", tmp_path / "v1.limit"
+    limited.write_text(f"{1 * GB}\n")
+    unlimited.write_text("max\n")
+    assert tuning.machine_memory((unlimited,)) > 1 * GB  # this machine's memory
+    assert tuning.machine_memory((unlimited, limited)) == 1 * GB
+    assert tuning.settings(tuning.machine_memory((limited,)))["shared_buffers"] == "256MB"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Concat
@@ -61,7 +62,10 @@ def ranked_window(
     # Ranked first, behind a fence (OFFSET 0), so the count's window holds ids and ranks: left
     # to itself the planner ranks after the window, which then holds every match's document.
     ranks = matching(items, text).order_by().values("id", "rank")
-    sql, params = ranks.query.sql_with_params()
+    try:
+        sql, params = ranks.query.sql_with_params()
+    except EmptyResultSet:  # a filter nothing can pass (the ORM would answer without a query)
+        return [], None
     with connections[ranks.db].cursor() as cursor:
         cursor.execute(
             f"SELECT id, count(*) OVER () FROM ({sql} OFFSET 0) AS ranked "
