@@ -25,16 +25,20 @@ class CachedTokenAuthentication(TokenAuthentication):
     (refused when missing, or its user inactive) and its holder stored under the version read
     first, so a revocation committed meanwhile is not undone. When the view throttles
     signed-in callers (``UserThrottle``), the same round trip counts the request in the
-    holder's bucket, and the throttle reads that count (``throttling.counted``) instead of
-    asking Redis again.
+    holder's bucket, and the throttle reads that count (``throttling.remember_count``) instead
+    of asking Redis again.
     """
 
     _rate: store.Bucket | None = None
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         view = (request.parser_context or {}).get("view")
-        throttles = view.get_throttles() if hasattr(view, "get_throttles") else ()
-        if any(type(throttle) is UserThrottle for throttle in throttles):  # its bucket, exactly
+        # Exactly DRF's user bucket (a subclass with a scope of its own counts for itself).
+        if (
+            "HTTP_AUTHORIZATION" in request.META
+            and hasattr(view, "get_throttles")
+            and any(type(throttle) is UserThrottle for throttle in view.get_throttles())
+        ):
             self._rate = signed_in_rate()
         self._counted: sign_ins.Counted | None = None
         found = super().authenticate(request)
