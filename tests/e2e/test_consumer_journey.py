@@ -53,7 +53,7 @@ def test_consumer_journey_in_the_browsable_api(page: Page, shoot, api, user):
     shoot("post-form-filled")
     form.get_by_role("button", name="POST").click()
     status, created = shown_response(page)
-    assert status == "HTTP 201 Created"
+    assert status == "HTTP 201 Created", created  # the errors, if the form was refused
     shoot("item-created")
     assert (created["name"], created["price"], created["tags"]) == (
         "Lampe de bureau",
