@@ -5,9 +5,9 @@ machine. A catalog of a million items is a 360 MB table: with 128 MB most of a s
 list's row reads miss PostgreSQL's own buffers and copy pages from the operating system, three
 times slower than a hit. PostgreSQL's documentation suggests a quarter of the memory for a
 dedicated server; the embedded one takes that of the machine's memory, or of its container's
-limit when lower, within bounds (it shares a laptop), and the
-planner is told how much the operating system caches. Shared memory is only touched as pages
-are read, so a small catalog uses little of it.
+limit when lower, within bounds (it shares a laptop), and the planner is told how much the
+operating system caches. Shared memory is only touched as pages are read, so a small catalog
+uses little of it.
 
 The settings live in their own file (``catalog.conf``), included from ``postgresql.conf``,
 and are written before the server starts (they take effect at its next start); replicas made
