@@ -54,8 +54,13 @@ def throttle_key(bucket: str) -> str:
     return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:throttle:{bucket}"
 
 
+LOCK_SUFFIX = ":lock"
+
+
 def lock_key(entry_key: str) -> str:
-    return f"{entry_key}:lock"
+    """The fill lock of an entry (its key, scope not appended): taken by the read that missed
+    it (``scripts.READ``), released when the entry is stored."""
+    return entry_key + LOCK_SUFFIX
 
 
 def canonical_query(request: HttpRequest) -> str:

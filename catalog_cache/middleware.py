@@ -7,7 +7,8 @@ Redis, in the same script that reads the entry (``store.signed_in_lookup``): the
 bucket, of what they may see; a token Redis does not know goes on to the view. Anything else,
 and every miss, goes on to the view, which serves and fills the same entries. A hit still meets
 what the view's request would: the host is checked against ``ALLOWED_HOSTS``, and the rate
-limit is counted, in the view's bucket, by the same script that reads the entry.
+limit is counted, in the view's bucket, by the same script that reads the entry (an anonymous
+miss too: the view's throttle then finds it counted).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from rest_framework.authentication import get_authorization_header
 
 from catalog_cache import keys, store
 from catalog_cache.responses import entry_for, scopes_for, unwrap
-from catalog_cache.throttling import anonymous_bucket, signed_in_rate, throttled_response
+from catalog_cache.throttling import (
+    anonymous_bucket,
+    remember_anonymous_count,
+    signed_in_rate,
+    throttled_response,
+)
 from items.records import PUBLIC_SCOPE, Viewer
 
 ANONYMOUS = Viewer()
@@ -109,12 +115,18 @@ def _token(request: HttpRequest) -> str | None:
 
 
 def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -> store.Read:
+    # Hit or miss, the request is counted in its bucket here; on a miss the view's throttle
+    # reads that count rather than counting it again (``remember_anonymous_count``).
     request.get_host()  # a disallowed host: 400, on a hit as on a miss
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = scopes_for(kind, ANONYMOUS)
-    return store.lookup(
-        version_key, entry, scopes, count_miss=False, bucket=anonymous_bucket(request)
+    bucket = anonymous_bucket(request)
+    read = store.lookup(
+        version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
     )
+    if bucket is not None and read.key is not None and read.wait is None:
+        remember_anonymous_count(request, bucket)
+    return read
 
 
 def _signed_in_hit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -45,13 +46,14 @@ class RedisGuard:
         self._lost_position = 0  # the largest WAL position among them (read replicas)
         self._retrying = False
         self.failures = 0
+        self._held = threading.local()
 
     def call(self, operation: Callable[[redis.Redis], T], default: T, *, force: bool = False) -> T:
         if not force and time.monotonic() < self._open_until:
             return default
         started = time.perf_counter()
         try:
-            client = get_redis_connection("default")
+            client = self._client()
             self._settle_lost(client)
             return operation(client)
         except (redis.RedisError, OSError) as error:
@@ -59,6 +61,22 @@ class RedisGuard:
             return default
         finally:
             add_cache_time(time.perf_counter() - started)
+
+    def _client(self) -> redis.Redis:
+        """This thread's client, holding one connection of django-redis's pool.
+
+        Taking a connection from the pool and giving it back costs about as much as a round
+        trip to a local Redis (its lock, a readiness poll of the socket, redis-py's connection
+        metrics), and every cached read pays it. A thread keeps its own connection instead: it
+        is reconnected, as the pool's are, when it breaks, and a pool replaced or a process
+        forked gets a new one."""
+        pool = get_redis_connection("default").connection_pool
+        held = getattr(self._held, "client", None)
+        if held is None or held.connection_pool is not pool or self._held.pid != os.getpid():
+            self._held.client = None  # a failed connection below is tried again next call
+            held = redis.Redis(connection_pool=pool, single_connection_client=True)
+            self._held.client, self._held.pid = held, os.getpid()
+        return held
 
     def _settle_lost(self, client: redis.Redis) -> None:
         # Every Redis call passes here: read the count without the lock (an int read is atomic;

@@ -7,6 +7,8 @@ cluster.
 
 from __future__ import annotations
 
+from catalog_cache.keys import LOCK_SUFFIX
+
 # Version counters start from Redis's own clock (microseconds) when missing, so a counter that
 # expired or was lost restarts above every value it ever had: an entry stored under an old
 # version can never become reachable again. They expire (a TTL given by the caller), so ids
@@ -68,25 +70,41 @@ return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 """
 )
 
+# How long a miss holds its entry's fill lock at most (ms): the build normally releases it.
+LOCK_MS = 10_000
+
 # KEYS: epoch, version, hits, misses, and a rate-limit bucket (optional). ARGV: entry prefix,
-# entry suffix, version TTL (ms), whether a miss counts (a lookup that the view will repeat on a
-# miss does not), the bucket's limit and window (ms; 0 without a bucket), then the scopes to try.
-# Returns the entry's key (its scope not appended) and the first scope's bytes found. A hit is
-# served only if the bucket lets it through; a miss is left to the view's throttle, so no
-# request is counted twice.
+# entry suffix, version TTL (ms), what a miss does ('': nothing, as when the view will look again;
+# 'count': counted; else a token: counted, and the entry's fill lock taken under that token),
+# the bucket's limit and window (ms; 0 without a bucket), whether a miss is counted in the
+# bucket too ('1': the view will not count it again), then the scopes to try.
+# Returns the entry's key (its scope not appended), the first scope's bytes found, the wait the
+# bucket asks (0: let through, and counted) and, on a miss with a token, whether the lock was
+# taken (1) or another request holds it (0). A request the bucket refuses is not served.
 READ = (
     _CLOCK
     + _TAKE_FUNCTION
     + _FIRST_FUNCTION
     + """
 local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
-local value = first_of(key, 7)
-if value and KEYS[5] then
+local value = first_of(key, 8)
+if KEYS[5] and (value or ARGV[7] == '1') then
   local wait = take(KEYS[5], tonumber(ARGV[5]), tonumber(ARGV[6]))
   if wait > 0 then return {key, false, wait} end
 end
-if value then redis.call('INCR', KEYS[3]) elseif ARGV[4] == '1' then redis.call('INCR', KEYS[4]) end
-return {key, value}
+if value then
+  redis.call('INCR', KEYS[3])
+  return {key, value, 0}
+end
+if ARGV[4] == '' then return {key, false, 0} end
+redis.call('INCR', KEYS[4])
+if ARGV[4] == 'count' then return {key, false, 0} end
+local locked = redis.call('SET', key .. '"""
+    + LOCK_SUFFIX
+    + """', ARGV[4], 'NX', 'PX', """
+    + str(LOCK_MS)
+    + """)
+return {key, false, 0, locked and 1 or 0}
 """
 )
 
@@ -160,10 +178,25 @@ return #KEYS
 )
 
 # KEYS: lock. ARGV: token. Deletes the lock only if it is still ours.
-RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+_RELEASE_FUNCTION = """
+local function release(lock, token)
+  if redis.call('GET', lock) == token then return redis.call('DEL', lock) end
+  return 0
+end
 """
+RELEASE = _RELEASE_FUNCTION + "return release(KEYS[1], ARGV[1])\n"
+
+# A built entry stored, and its fill lock released if still ours, in one round trip. KEYS: the
+# entry (its scope appended), the lock. ARGV: the bytes, their TTL (s), the lock's token ('':
+# the lock is another request's).
+STORE = (
+    _RELEASE_FUNCTION
+    + """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if ARGV[3] ~= '' then release(KEYS[2], ARGV[3]) end
+return 1
+"""
+)
 
 # Behind Sentinel, a promoted replica may have missed the last bumps (replication is
 # asynchronous) while holding the entries and token holders they should have hidden. The epoch

@@ -66,17 +66,20 @@ class Bucket:
 
 class Read(NamedTuple):
     """What a lookup found: the entry's key under the current versions, its scope not appended
-    (None: no Redis), the bytes of the first scope stored (None: a miss), and, when a hit was
-    refused by its bucket, the seconds to wait."""
+    (None: no Redis), the bytes of the first scope stored (None: a miss), when the bucket
+    refused the request the seconds to wait, and on a miss that asked for it whether this
+    request now holds the entry's fill lock."""
 
     key: str | None
     value: bytes | None
     wait: float | None = None
+    locked: bool = False
 
 
 def _read(result: list) -> Read:
-    key, value, *wait = result
-    return Read(key.decode(), value or None, wait[0] / 1000 if wait else None)
+    key, value, *more = result  # then the wait (0: none), then on a locking miss: locked
+    wait = more[0] / 1000 if more and more[0] else None
+    return Read(key.decode(), value or None, wait, len(more) > 1 and more[1] == 1)
 
 
 def lookup(
@@ -85,14 +88,19 @@ def lookup(
     scopes: tuple[str, ...],
     *,
     count_miss: bool = True,
+    lock: str | None = None,
     bucket: Bucket | None = None,
+    bucket_counts_miss: bool = False,
 ) -> Read:
     """The entry under the current versions, as the first of ``scopes`` that is stored, in one
-    round trip; a hit first takes its place in ``bucket``, if given (then ``wait`` says how long
-    a refused one must wait)."""
+    round trip. A hit first takes its place in ``bucket``, if given, and so does a miss with
+    ``bucket_counts_miss`` (then ``wait`` says how long a refused one must wait). A miss is
+    counted in the stats with ``count_miss``, and with ``lock`` (a token) it also takes the
+    entry's fill lock (``locked``)."""
     names = [keys.epoch_key(), version_key, keys.stats_key("hits"), keys.stats_key("misses")]
     rate = [bucket.limit, bucket.seconds * 1000] if bucket is not None else [0, 0]
-    args = [*entry, version_ttl_ms(), "1" if count_miss else "0", *rate, *scopes]
+    on_miss = lock if lock is not None else ("count" if count_miss else "")
+    args = [*entry, version_ttl_ms(), on_miss, *rate, "1" if bucket_counts_miss else "0", *scopes]
     if bucket is not None:
         names.append(bucket.key)
 
@@ -151,23 +159,35 @@ def get_or_build(
     build: Callable[[], tuple[bytes, str]],
 ) -> bytes:
     """The cached bytes for ``entry`` as the first of ``scopes`` stored, or else ``build()``'s
-    bytes, stored (under the versions read first) in the scope it names."""
-    key, value, _ = lookup(version_key, entry, scopes)
+    bytes, stored (under the versions read first) in the scope it names.
+
+    The lookup takes the entry's fill lock on a miss, and the store releases it: a miss costs
+    two round trips besides the build. A request that finds the lock held waits for the entry
+    the holder is building."""
+    token = uuid.uuid4().hex
+    key, value, _, locked = lookup(version_key, entry, scopes, lock=token)
     if value is not None:
         return value
     if key is None:
         return build()[0]
-    token = uuid.uuid4().hex
-    if not run(lambda c: c.set(keys.lock_key(key), token, nx=True, px=10_000), False):
+    lock = keys.lock_key(key)
+    if not locked:
         waited = _wait_for(key, scopes)
         if waited is not None:
             return waited
     try:
         body, scope = build()
-        run(lambda c: c.set(f"{key}:{scope}", body, ex=ttl))
-        return body
-    finally:
-        run(lambda c: _release(c, keys.lock_key(key), token))
+    except BaseException:
+        if locked:
+            run(lambda c: _release(c, lock, token))
+        raise
+    held = token if locked else ""
+    run(
+        lambda c: script(c, scripts.STORE)(
+            client=c, keys=[f"{key}:{scope}", lock], args=[body, ttl, held]
+        )
+    )
+    return body
 
 
 def _first(client, key: str, scopes: tuple[str, ...]) -> bytes | None:

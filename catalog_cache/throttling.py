@@ -55,7 +55,18 @@ class RedisRateThrottle(SimpleRateThrottle):
 
 
 class AnonThrottle(AnonRateThrottle, RedisRateThrottle):
-    """Anonymous rate, per client address; cached hits count in the same bucket."""
+    """Anonymous rate, per client address; cached hits count in the same bucket. A request the
+    cache's lookup already counted in this bucket (``remember_anonymous_count``) is let
+    through without counting it again: the lookup refuses, itself, what the bucket refuses."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        counted = getattr(request._request, _ANONYMOUS_COUNTED, None)
+        if counted is not None and self.rate is not None and type(self) is AnonThrottle:
+            name = self.get_cache_key(request, view)
+            if name is not None and self.bucket(name).key == counted:
+                self._wait = None
+                return True
+        return super().allow_request(request, view)
 
     def bucket_name(self, request: Any) -> str:
         """The bucket of a request that carries no credentials."""
@@ -110,6 +121,13 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
 
 
 _COUNTED = "catalog_user_rate_counted"
+_ANONYMOUS_COUNTED = "catalog_anonymous_rate_counted"
+
+
+def remember_anonymous_count(request: HttpRequest, bucket: store.Bucket) -> None:
+    """Note on the request that it is already counted, and let through, in ``bucket`` (its
+    anonymous bucket), for ``AnonThrottle``."""
+    setattr(request, _ANONYMOUS_COUNTED, bucket.key)
 
 
 def remember_count(request: Any, counted: Any) -> None:

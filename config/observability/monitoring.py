@@ -106,10 +106,28 @@ class MonitoringMiddleware:
         )
         route = _route(request)
         method = request.method if request.method in _METHODS else "other"  # bounded labels
-        REQUESTS.labels(route, method, str(response.status_code)).inc()
-        LATENCY.labels(route, method).observe(total)
-        DB_TIME.labels(route).observe(timings.db)
-        CACHE_TIME.labels(route).observe(cache.seconds)
+        requests, latency, db_time, cache_time = _series(route, method, response.status_code)
+        requests.inc()
+        latency.observe(total)
+        db_time.observe(timings.db)
+        cache_time.observe(cache.seconds)
         if timings.slow:
             SLOW_QUERIES.labels(route).inc(timings.slow)
         return response
+
+
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any, Any, Any]] = {}
+
+
+def _series(route: str, method: str, status: int) -> tuple[Any, Any, Any, Any]:
+    """The labelled series one request is recorded in, looked up once per label set (the
+    labels are bounded: routes, methods and statuses)."""
+    found = _SERIES.get((route, method, status))
+    if found is None:
+        found = _SERIES[route, method, status] = (
+            REQUESTS.labels(route, method, str(status)),
+            LATENCY.labels(route, method),
+            DB_TIME.labels(route),
+            CACHE_TIME.labels(route),
+        )
+    return found
