@@ -18,11 +18,15 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import get_authorization_header
 
 from catalog_cache import keys, store
+from catalog_cache.positions import HEADER_META
 from catalog_cache.responses import entry_for, scopes_for, unwrap
 from catalog_cache.throttling import (
     anonymous_bucket,
@@ -80,14 +84,22 @@ def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | No
 
 
 class CachedResponseMiddleware:
-    """Serves a cached JSON read, anonymous or signed in with a token, without the view."""
+    """Serves a cached JSON read, anonymous or signed in with a token, without the view.
+
+    It sits near the top of the chain (see ``MIDDLEWARE``), so a hit skips the layers that
+    would only add to its response; it runs their response work itself (``_as_the_layers``).
+    A request any of them would answer otherwise goes down the whole chain (``_answerable``).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # Django's own, for the headers they add: the layers below this one in the chain.
+        self._security = SecurityMiddleware(get_response)
+        self._conditional = ConditionalGetMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         target = _cacheable_target(request) if _plain_json_get(request) else None
-        if target is None or not store.enabled():
+        if target is None or not store.enabled() or not self._answerable(request):
             return self.get_response(request)
         if "HTTP_AUTHORIZATION" not in request.META:
             read = _anonymous_hit(request, *target)
@@ -97,10 +109,28 @@ class CachedResponseMiddleware:
             read = _signed_in_hit(request, token, *target) if token else None
             after_the_view = _as_after_a_signed_in_view
         if read is not None and read.wait is not None:
-            return after_the_view(throttled_response(read.wait))
+            return self._as_the_layers(request, after_the_view(throttled_response(read.wait)))
         if read is not None and read.value is not None:
-            return after_the_view(unwrap(read.value))
+            return self._as_the_layers(request, after_the_view(unwrap(read.value)))
         return self.get_response(request)
+
+    def _answerable(self, request: HttpRequest) -> bool:
+        """Whether no layer below would answer this request itself: no body (the size guard),
+        no ``X-Catalog-Position`` (checked by ``positions``), no redirect to https, and a host
+        ``ALLOWED_HOSTS`` admits (else the chain refuses it as it refuses any request)."""
+        if request.META.get("CONTENT_LENGTH", "0") not in ("", "0") or HEADER_META in request.META:
+            return False
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        return self._security.process_request(request) is None
+
+    def _as_the_layers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # In the chain's order, inner first: SecurityMiddleware, then ConditionalGetMiddleware
+        # (a 304 for a matching If-None-Match).
+        response = self._security.process_response(request, response)
+        return self._conditional.process_response(request, response)
 
 
 def _token(request: HttpRequest) -> str | None:
@@ -117,7 +147,6 @@ def _token(request: HttpRequest) -> str | None:
 def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -> store.Read:
     # Hit or miss, the request is counted in its bucket here; on a miss the view's throttle
     # reads that count rather than counting it again (``remember_anonymous_count``).
-    request.get_host()  # a disallowed host: 400, on a hit as on a miss
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = scopes_for(kind, ANONYMOUS)
     bucket = anonymous_bucket(request)
@@ -134,7 +163,6 @@ def _signed_in_hit(
 ) -> store.Read | None:
     # The caller's own scope comes from Redis, with the token's holder; the public one is tried
     # first for one item (an active item's entry is shared by everyone).
-    request.get_host()
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = (PUBLIC_SCOPE,) if kind == "detail" else ()
     return store.signed_in_lookup(

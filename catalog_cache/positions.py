@@ -27,7 +27,7 @@ from config.http.errors import error_body
 from items.repository import read_positions
 
 HEADER = "X-Catalog-Position"
-_META = "HTTP_X_CATALOG_POSITION"
+HEADER_META = "HTTP_X_CATALOG_POSITION"
 # Long past the time a replica may lag (REPLICA_MAX_LAG) and be used: by then any replica
 # serving reads has replayed the write anyway.
 REMEMBER_SECONDS = 600
@@ -132,7 +132,7 @@ class ReadPositionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        raw = request.META.get(_META)
+        raw = request.META.get(HEADER_META)
         sent = 0
         if raw is not None:
             parsed = read_positions.parse(raw)

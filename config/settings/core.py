@@ -71,6 +71,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.http.request_id.RequestIdMiddleware",
     "config.observability.monitoring.MonitoringMiddleware",
+    # Cache hits leave here, before every layer they do not need. A hit does itself what the
+    # layers below would do to it: the security headers and If-None-Match (Django's own
+    # methods), Vary: Cookie and X-Frame-Options; a request one of them would answer
+    # differently (a body, X-Catalog-Position, a redirect to https, a host not allowed) goes
+    # down the whole chain.
+    "catalog_cache.middleware.CachedResponseMiddleware",
     "config.http.errors.RequestGuardMiddleware",
     "catalog_cache.throttling.LoginRateLimitMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
@@ -79,9 +85,6 @@ MIDDLEWARE = [
     # X-Catalog-Position checked; with read replicas, each write's WAL position remembered
     # for its caller and returned (after the commit, which happens inside the view).
     "catalog_cache.positions.ReadPositionMiddleware",
-    # Anonymous cache hits leave here, before the session/auth/CSRF layers they do not need;
-    # it adds the headers those layers would have (Vary: Cookie, X-Frame-Options) itself.
-    "catalog_cache.middleware.CachedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
