@@ -22,7 +22,7 @@ from items.records import (
 from items.repository.facets import assembled
 from items.repository.postgres import search as postgres_search
 from items.repository.postgres.facets import facet_counts
-from items.repository.postgres.queries import after, filtered, record_of, records
+from items.repository.postgres.queries import after, by_id, filtered, record_of, records
 from items.repository.postgres.suggestions import suggestions
 
 
@@ -69,6 +69,8 @@ class PostgresItemReads:
     def find_by_id(
         self, item_id: uuid.UUID, *, filter: ItemFilter = ItemFilter()
     ) -> ItemRecord | None:
+        if filter == ItemFilter(viewer=filter.viewer):  # visibility alone: a detail's read
+            return by_id(item_id, filter.viewer)
         row = filtered(filter).filter(pk=item_id).values(*RECORD_FIELDS).first()
         return record_of(row) if row else None
 

@@ -32,14 +32,10 @@ from items.records import (
     RecordCheck,
 )
 from items.repository.postgres.history import actor_column, carries_actor
-from items.repository.postgres.queries import record_of, reload
+from items.repository.postgres.queries import RECORD_COLUMNS, TABLE, record_from, record_of, reload
 from items.signals import announce_item_change
 
 SOURCE = "api"  # what these writes name as the source of their item_changed
-_TABLE = connection.ops.quote_name(Item._meta.db_table)
-_RETURNING = ", ".join(
-    connection.ops.quote_name(Item._meta.get_field(n).column) for n in RECORD_FIELDS
-)
 
 
 def _locked(item_id: uuid.UUID) -> ItemRecord | None:
@@ -85,11 +81,11 @@ def _update_returning(item_id: uuid.UUID, values: Mapping[str, Any]) -> ItemReco
         field = Item._meta.get_field(name)
         assignments.append(f"{connection.ops.quote_name(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection))
-    sql = f"UPDATE {_TABLE} SET {', '.join(assignments)} WHERE id = %s RETURNING {_RETURNING}"
+    sql = f"UPDATE {TABLE} SET {', '.join(assignments)} WHERE id = %s RETURNING {RECORD_COLUMNS}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, item_id])
         row = cursor.fetchone()
-    return record_of(dict(zip(RECORD_FIELDS, row, strict=True)))
+    return record_from(row)
 
 
 class PostgresItemWrites:
@@ -135,7 +131,7 @@ class PostgresItemWrites:
             refusal = record and _refusal(record, expected_updated_at, check)
             if record is not None and refusal is None:
                 with connection.cursor() as cursor:
-                    cursor.execute(f"DELETE FROM {_TABLE} WHERE id = %s", [item_id])
+                    cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [item_id])
                 announce_item_change(item_ids=[item_id], source=SOURCE)
         if refusal is not None:
             raise refusal
