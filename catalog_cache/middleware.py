@@ -30,7 +30,7 @@ from catalog_cache.positions import HEADER_META
 from catalog_cache.responses import entry_for, scopes_for, unwrap
 from catalog_cache.throttling import (
     anonymous_bucket,
-    remember_anonymous_count,
+    remember_count,
     signed_in_rate,
     throttled_response,
 )
@@ -146,7 +146,7 @@ def _token(request: HttpRequest) -> str | None:
 
 def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -> store.Read:
     # Hit or miss, the request is counted in its bucket here; on a miss the view's throttle
-    # reads that count rather than counting it again (``remember_anonymous_count``).
+    # reads that count rather than counting it again (``remember_count``).
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = scopes_for(kind, ANONYMOUS)
     bucket = anonymous_bucket(request)
@@ -154,7 +154,7 @@ def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -
         version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
     )
     if bucket is not None and read.key is not None and read.wait is None:
-        remember_anonymous_count(request, bucket)
+        remember_count(request, bucket.key, None)
     return read
 
 

@@ -47,7 +47,12 @@ class RedisRateThrottle(SimpleRateThrottle):
         name = self.get_cache_key(request, view)
         if name is None:
             return True
-        self._wait = store.take(self.bucket(name))
+        bucket = self.bucket(name)
+        counted = getattr(getattr(request, "_request", request), _COUNTED, None)
+        if counted is not None and counted[0] == bucket.key:  # see ``remember_count``
+            self._wait = counted[1]
+        else:
+            self._wait = store.take(bucket)
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -55,18 +60,8 @@ class RedisRateThrottle(SimpleRateThrottle):
 
 
 class AnonThrottle(AnonRateThrottle, RedisRateThrottle):
-    """Anonymous rate, per client address; cached hits count in the same bucket. A request the
-    cache's lookup already counted in this bucket (``remember_anonymous_count``) is let
-    through without counting it again: the lookup refuses, itself, what the bucket refuses."""
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        counted = getattr(request._request, _ANONYMOUS_COUNTED, None)
-        if counted is not None and self.rate is not None and type(self) is AnonThrottle:
-            name = self.get_cache_key(request, view)
-            if name is not None and self.bucket(name).key == counted:
-                self._wait = None
-                return True
-        return super().allow_request(request, view)
+    """Anonymous rate, per client address; cached hits count in the same bucket, and so does the
+    cache's lookup of a miss, which this throttle then reads (``remember_count``)."""
 
     def bucket_name(self, request: Any) -> str:
         """The bucket of a request that carries no credentials."""
@@ -80,13 +75,6 @@ class UserThrottle(UserRateThrottle, RedisRateThrottle):
     """Signed-in rate, per user; a request the token authentication already counted (in the
     round trip that recognised its token) is not counted again. Counted then, before the
     permissions are checked, a request refused with 403 counts too."""
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        counted = getattr(request._request, _COUNTED, None)
-        if counted is None or self.rate is None or type(self) is not UserThrottle:
-            return super().allow_request(request, view)
-        self._wait = counted.wait
-        return self._wait is None
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         # DRF's falls back to the client address for anonymous callers: they would be counted
@@ -120,20 +108,15 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
     return throttle.bucket(throttle.bucket_name(request))
 
 
-_COUNTED = "catalog_user_rate_counted"
-_ANONYMOUS_COUNTED = "catalog_anonymous_rate_counted"
+_COUNTED = "catalog_rate_counted"
 
 
-def remember_anonymous_count(request: HttpRequest, bucket: store.Bucket) -> None:
-    """Note on the request that it is already counted, and let through, in ``bucket`` (its
-    anonymous bucket), for ``AnonThrottle``."""
-    setattr(request, _ANONYMOUS_COUNTED, bucket.key)
-
-
-def remember_count(request: Any, counted: Any) -> None:
-    """Note on the request that it is already counted in its user's bucket (``sign_ins.Counted``),
-    for ``UserThrottle``."""
-    setattr(request._request, _COUNTED, counted)
+def remember_count(request: Any, bucket_key: str, wait: float | None) -> None:
+    """Note on the request that it is already counted in the bucket ``bucket_key`` (``wait``:
+    what that bucket answered, None to let it through), by the script that read the cache or
+    recognised the token. The throttle counting in that very bucket reads it instead of asking
+    Redis again; a throttle with a bucket of its own (another scope) still counts for itself."""
+    setattr(getattr(request, "_request", request), _COUNTED, (bucket_key, wait))
 
 
 def signed_in_rate() -> store.Bucket | None:

@@ -42,8 +42,9 @@ class CachedTokenAuthentication(TokenAuthentication):
             self._rate = signed_in_rate()
         self._counted: sign_ins.Counted | None = None
         found = super().authenticate(request)
-        if found is not None and self._counted is not None:
-            remember_count(request, self._counted)
+        if found is not None and self._counted is not None and self._rate is not None:
+            # The script counted in the bucket the rate's key prefixes with the user id.
+            remember_count(request, self._rate.key + str(found[0].pk), self._counted.wait)
         return found
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
