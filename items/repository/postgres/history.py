@@ -31,9 +31,15 @@ def _actor_text() -> str:
     return "" if actor is None else str(actor)
 
 
+def actor_select() -> tuple[str, list[str]]:
+    """A SELECT column that makes the current actor the transaction's (for a locking read),
+    as SQL and its parameters."""
+    return _SET_ACTOR, [_actor_text()]
+
+
 def actor_column() -> RawSQL:
-    """A SELECT column that makes the current actor the transaction's (for a locking read)."""
-    return RawSQL(_SET_ACTOR, [_actor_text()])
+    """``actor_select`` as an ORM expression."""
+    return RawSQL(*actor_select())
 
 
 class _WithActor(Func):
