@@ -60,6 +60,14 @@ class SearchDocument(models.Func):
     output_field = SearchVectorField()
 
 
+class NameTerms(models.Func):
+    """SQL ``ts_filter(document, '{a}')``: a search document's name part (its weight A)."""
+
+    function = "pg_catalog.ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}'::\"char\"[])"
+    output_field = SearchVectorField()
+
+
 class SearchWords(models.Func):
     """SQL ``item_search_words``: name and tags, folded, for trigrams (migration 0002's column)."""
 
@@ -176,6 +184,13 @@ class Item(models.Model):
             GinIndex(
                 fields=["search_document"],
                 name="item_search_gin",
+                gin_pending_list_limit=GIN_PENDING_KB,
+            ),
+            # The items holding a word in their name, which rank first for a one-word query
+            # (see postgres/search.names_first).
+            GinIndex(
+                NameTerms("search_document"),
+                name="item_search_name_gin",
                 gin_pending_list_limit=GIN_PENDING_KB,
             ),
             # Search-as-you-type: name prefixes, accents and case aside (see postgres/suggestions).

@@ -50,11 +50,16 @@ PUBLIC_SCOPE = "public"
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """One window of ranked search results, how many items match in all, and the query that
-    ran instead of the one asked for when misspelt words were corrected (else None)."""
+    ran instead of the one asked for when misspelt words were corrected (else None).
+
+    When ``total_exact`` is False, the window was found without counting every match (many
+    match, see the repository's ``search_page``) and ``total`` is how many match at least.
+    """
 
     records: list[ItemRecord]
     total: int
     corrected: str | None = None
+    total_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)

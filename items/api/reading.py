@@ -139,11 +139,19 @@ class ItemReadMixin(PagedReads):
         def facets() -> Facets:  # over what the search finds: the corrected query's items
             return self.repository.facets(query.facet_names, filter=conditions, query=searched)
 
-        # The total came free with the ranking: exact, whatever its size.
-        cap = max(found.total, self.paginator.count_cap)
-        page = self._paginated(
-            request, fetch, lambda **_: found.total, None, results, cap=cap, facets=facets
+        # The total came free with the ranking: exact, whatever its size. Or the window was
+        # found without counting every match, and the total is how many match at least: more
+        # than the cap, it says so; else they are counted, up to the cap.
+        cap = self.paginator.count_cap
+        if found.total_exact:
+            cap = max(found.total, cap)
+        known = found.total_exact or found.total > cap
+        count = (
+            (lambda **_: found.total)
+            if known
+            else partial(self.repository.count, conditions, query=searched)
         )
+        page = self._paginated(request, fetch, count, None, results, cap=cap, facets=facets)
         return {
             "count": page["count"],
             "count_exact": page["count_exact"],

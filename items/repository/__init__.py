@@ -113,7 +113,10 @@ class ItemDiscovery(Protocol):
     ) -> SearchPage:
         """``search``'s window and ``count``'s total for ``query``, at once where the backend
         can (PostgreSQL counts the matches while ranking them: no second pass), with
-        ``search_correction``'s answer, found once for both."""
+        ``search_correction``'s answer, found once for both. When the backend found the window
+        without visiting every match (PostgreSQL, for a word many items hold in their name),
+        the total is only how many match at least (``total_exact`` False); ``count`` counts
+        them, up to a cap."""
         ...
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:

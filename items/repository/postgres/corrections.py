@@ -23,7 +23,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 CONFIG = "public.catalog_fr"
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word of a query, as corrections and the one-word shortcut (``search.names_first``) see it.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MIN_LENGTH = 3
 
 _CLOSEST_SQL = """
@@ -69,7 +70,7 @@ def corrected(text: str, *, hidden_visible: QuerySet | None = None) -> str | Non
     ``hidden_visible``: the items the viewer may see, when that includes hidden ones; a word
     one of them holds is kept.
     """
-    words = sorted({m[0] for m in _WORD.finditer(text) if _may_be_misspelt(m[0])})
+    words = sorted({m[0] for m in WORD.finditer(text) if _may_be_misspelt(m[0])})
     if not words:
         return None
     fixes = _closest(words)
@@ -77,4 +78,4 @@ def corrected(text: str, *, hidden_visible: QuerySet | None = None) -> str | Non
         fixes = {w: fix for w, fix in fixes.items() if not _held_by_any(hidden_visible, w)}
     if not fixes:
         return None
-    return _WORD.sub(lambda m: fixes.get(m[0], m[0]), text)
+    return WORD.sub(lambda m: fixes.get(m[0], m[0]), text)

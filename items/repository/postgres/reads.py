@@ -100,11 +100,21 @@ class PostgresItemReads:
     ) -> SearchPage:
         corrected = postgres_search.correction(query, filter)
         text = corrected or query
-        ranked, total = postgres_search.ranked_window(filtered(filter), text, limit, offset)
-        if total is None:  # an empty window (past the end) says nothing of the total
-            total = postgres_search.count(filtered(filter), text)
+        items = filtered(filter)
+        # A common word's name matches, when the filter is the viewer's visibility alone: the
+        # window without ranking (or counting) every match.
+        common = None
+        if filter == ItemFilter(viewer=filter.viewer):
+            common = postgres_search.names_first(items, text, limit, offset)
+        if common is not None:
+            ranked, total = common
+        else:
+            ranked, total = postgres_search.ranked_window(items, text, limit, offset)
+            if total is None:  # an empty window (past the end) says nothing of the total
+                total = postgres_search.count(items, text)
         rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
-        return SearchPage([record_of(rows[i]) for i in ranked if i in rows], total, corrected)
+        found = [record_of(rows[i]) for i in ranked if i in rows]
+        return SearchPage(found, total, corrected, total_exact=common is None)
 
     def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
         return postgres_search.correction(query, filter)
