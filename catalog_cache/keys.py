@@ -9,17 +9,33 @@ see it. The holders of API tokens, and the throttles' buckets, are named here to
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
+
+
+@functools.cache
+def _prefix() -> str:
+    """The cache's ``KEY_PREFIX``: read once, and again when ``CACHES`` changes (every key a
+    request names starts with it)."""
+    return settings.CACHES["default"].get("KEY_PREFIX", "")
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(setting: str, **_: object) -> None:
+    if setting == "CACHES":
+        _prefix.cache_clear()
 
 
 def namespace() -> str:
     """Every key of the response cache starts with this."""
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:rc:"
+    return f"{_prefix()}:rc:"
 
 
 def epoch_key() -> str:
@@ -51,7 +67,7 @@ def stats_key(name: str) -> str:
 def throttle_key(bucket: str) -> str:
     """A rate limit's request times (``bucket`` names the scope and the client). Outside the
     response cache's namespace: emptying the cache does not reset anyone's rate."""
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:throttle:{bucket}"
+    return f"{_prefix()}:throttle:{bucket}"
 
 
 LOCK_SUFFIX = ":lock"

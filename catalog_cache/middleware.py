@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -46,8 +48,52 @@ def _plain_json_get(request: HttpRequest) -> bool:
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
-        and "format" not in request.GET
+        # An empty query string has no ``format``: a detail read parses none.
+        and (not request.META.get("QUERY_STRING") or "format" not in request.GET)
     )
+
+
+# The request headers that make ConditionalGetMiddleware answer other than with the response
+# itself (``django.utils.cache.get_conditional_response``).
+_CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+# Host header -> whether ``request.get_host()`` accepts it, for requests that header alone
+# decides (no X-Forwarded-Host to read); emptied when a setting it depends on changes.
+_HOSTS: dict[str, bool] = {}
+_HOSTS_KEPT = 64  # a client sending ever new Host headers only finds them checked each time
+_HOST_SETTINGS = {"ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST"}
+
+
+@receiver(setting_changed)
+def _forget_hosts(setting: str, **_: object) -> None:
+    if setting in _HOST_SETTINGS:
+        _HOSTS.clear()
+
+
+def _host_allowed(request: HttpRequest) -> bool:
+    """Whether ``ALLOWED_HOSTS`` admits the request's host (``request.get_host()`` does not
+    raise), remembered per Host header."""
+    meta = request.META
+    host = meta.get("HTTP_HOST")
+    if host is None or (settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta):
+        host = None  # the header alone does not decide: ask Django each time
+    else:
+        known = _HOSTS.get(host)
+        if known is not None:
+            return known
+    try:
+        request.get_host()
+        allowed = True
+    except DisallowedHost:
+        allowed = False
+    if host is not None and len(_HOSTS) < _HOSTS_KEPT:
+        _HOSTS[host] = allowed
+    return allowed
 
 
 # The item routes the router serves (its detail lookup is ``[^/]+``), matched without a full
@@ -120,17 +166,17 @@ class CachedResponseMiddleware:
         ``ALLOWED_HOSTS`` admits (else the chain refuses it as it refuses any request)."""
         if request.META.get("CONTENT_LENGTH", "0") not in ("", "0") or HEADER_META in request.META:
             return False
-        try:
-            request.get_host()
-        except DisallowedHost:
-            return False
-        return self._security.process_request(request) is None
+        return _host_allowed(request) and self._security.process_request(request) is None
 
     def _as_the_layers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # In the chain's order, inner first: SecurityMiddleware, then ConditionalGetMiddleware
-        # (a 304 for a matching If-None-Match).
+        # (a 304 for a matching If-None-Match). Without a conditional header, the latter only
+        # adds an ETag, which every entry already carries.
         response = self._security.process_response(request, response)
-        return self._conditional.process_response(request, response)
+        meta = request.META
+        if any(name in meta for name in _CONDITIONS) or not response.has_header("ETag"):
+            return self._conditional.process_response(request, response)
+        return response
 
 
 def _token(request: HttpRequest) -> str | None:
@@ -170,9 +216,20 @@ def _signed_in_hit(
     )
 
 
+# A stored Vary -> what the session middleware makes of it (the few the views send).
+_VARY_WITH_COOKIE: dict[str | None, str] = {}
+
+
 def _as_after_the_view(response: HttpResponse) -> HttpResponse:
     # What the session and clickjacking middlewares add to the view's response.
-    patch_vary_headers(response, ("Cookie",))
+    vary = response.get("Vary")
+    patched = _VARY_WITH_COOKIE.get(vary)
+    if patched is None:
+        patch_vary_headers(response, ("Cookie",))
+        if len(_VARY_WITH_COOKIE) < 16:
+            _VARY_WITH_COOKIE[vary] = response["Vary"]
+    else:
+        response["Vary"] = patched
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return response
 

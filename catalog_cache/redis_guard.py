@@ -18,6 +18,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django_redis import get_redis_connection
 
 from catalog_cache import keys
@@ -70,12 +72,16 @@ class RedisGuard:
         metrics), and every cached read pays it. A thread keeps its own connection instead: it
         is reconnected, as the pool's are, when it breaks, and a pool replaced or a process
         forked gets a new one."""
-        pool = get_redis_connection("default").connection_pool
         held = getattr(self._held, "client", None)
+        if held is not None and self._held.pools == _pools and self._held.pid == os.getpid():
+            return held  # the cache's settings unchanged since: the pool is the same
+        pools = _pools
+        pool = get_redis_connection("default").connection_pool
         if held is None or held.connection_pool is not pool or self._held.pid != os.getpid():
             self._held.client = None  # a failed connection below is tried again next call
             held = redis.Redis(connection_pool=pool, single_connection_client=True)
             self._held.client, self._held.pid = held, os.getpid()
+        self._held.pools = pools
         return held
 
     def _settle_lost(self, client: redis.Redis) -> None:
@@ -130,6 +136,17 @@ class RedisGuard:
 
 
 guard = RedisGuard()
+
+# Which pool the cache's settings name: a client held under an older count looks its pool up
+# again (django-redis keeps one pool per URL, so only a change of ``CACHES`` can change it).
+_pools = 0
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(setting: str, **_: Any) -> None:
+    global _pools
+    if setting == "CACHES":
+        _pools += 1
 
 
 def run(

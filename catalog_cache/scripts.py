@@ -12,7 +12,8 @@ from catalog_cache.keys import LOCK_SUFFIX
 # Version counters start from Redis's own clock (microseconds) when missing, so a counter that
 # expired or was lost restarts above every value it ever had: an entry stored under an old
 # version can never become reachable again. They expire (a TTL given by the caller), so ids
-# probed once do not pin memory for ever.
+# probed once do not pin memory for ever. ``current_pair`` reads two of them in one call (each
+# call from a script costs about as much as the command itself).
 _CLOCK = """
 redis.replicate_commands()
 local function clock()
@@ -26,6 +27,10 @@ local function current(k, ttl)
     v = redis.call('GET', k)
   end
   return v
+end
+local function current_pair(a, b, ttl)
+  local v = redis.call('MGET', a, b)
+  return v[1] or current(a, ttl), v[2] or current(b, ttl)
 end
 """
 
@@ -86,7 +91,8 @@ READ = (
     + _TAKE_FUNCTION
     + _FIRST_FUNCTION
     + """
-local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
+local epoch, version = current_pair(KEYS[1], KEYS[2], ARGV[3])
+local key = ARGV[1] .. epoch .. ':' .. version .. ARGV[2]
 local value = first_of(key, 8)
 if KEYS[5] and (value or ARGV[7] == '1') then
   local wait = take(KEYS[5], tonumber(ARGV[5]), tonumber(ARGV[6]))
@@ -117,7 +123,8 @@ WHO = (
     _CLOCK
     + _TAKE_FUNCTION
     + """
-local key = ARGV[1] .. current(KEYS[1], ARGV[3]) .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2]
+local epoch, version = current_pair(KEYS[1], KEYS[2], ARGV[3])
+local key = ARGV[1] .. epoch .. ':' .. version .. ARGV[2]
 local who = redis.call('GET', key)
 if who and tonumber(ARGV[5]) > 0 then
   local uid = string.match(who, '^(%d+)|')
@@ -139,8 +146,8 @@ SIGNED_IN_READ = (
     + _TAKE_FUNCTION
     + _FIRST_FUNCTION
     + """
-local epoch = current(KEYS[1], ARGV[3])
-local who = redis.call('GET', ARGV[1] .. epoch .. ':' .. current(KEYS[2], ARGV[3]) .. ARGV[2])
+local epoch, token = current_pair(KEYS[1], KEYS[2], ARGV[3])
+local who = redis.call('GET', ARGV[1] .. epoch .. ':' .. token .. ARGV[2])
 if not who then return {} end
 local uid, scope = string.match(who, '^(%d+)|([^|]*)|')
 local key = ARGV[4] .. epoch .. ':' .. current(KEYS[3], ARGV[3]) .. ARGV[5]

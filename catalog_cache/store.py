@@ -17,13 +17,16 @@ read together.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from redis.exceptions import NoScriptError
 
 from catalog_cache import keys, scripts
 from catalog_cache.redis_guard import run
@@ -31,9 +34,17 @@ from catalog_cache.redis_guard import run
 VERSION_TTL_FACTOR = 2
 
 
+@functools.cache
 def version_ttl_ms() -> int:
-    """How long a version counter outlives its last bump (ms)."""
+    """How long a version counter outlives its last bump (ms); read again when a TTL setting
+    changes."""
     return VERSION_TTL_FACTOR * max(settings.CACHE_TTL, settings.CACHE_SEARCH_TTL) * 1000
+
+
+@receiver(setting_changed)
+def _ttl_settings_changed(setting: str, **_: object) -> None:
+    if setting in ("CACHE_TTL", "CACHE_SEARCH_TTL"):
+        version_ttl_ms.cache_clear()
 
 
 _scripts: dict[str, object] = {}
@@ -51,12 +62,23 @@ def script(client, source: str):
     return registered
 
 
+def evaluate(client, source: str, keys: list, args: list):
+    """Run ``source`` (see ``script``) by its digest, as redis-py's scripts do, loading it
+    first if Redis does not know it; without their per-call import and type checks, which
+    every cached read would pay."""
+    registered = script(client, source)
+    try:
+        return client.execute_command("EVALSHA", registered.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        registered.sha = client.script_load(registered.script)
+        return client.execute_command("EVALSHA", registered.sha, len(keys), *keys, *args)
+
+
 def enabled() -> bool:
     return settings.CACHE_ENABLED
 
 
-@dataclass(frozen=True, slots=True)
-class Bucket:
+class Bucket(NamedTuple):
     """One client's rate limit: where its requests are counted, and how many per how long."""
 
     key: str
@@ -105,7 +127,7 @@ def lookup(
         names.append(bucket.key)
 
     def read(client) -> Read:
-        return _read(script(client, scripts.READ)(client=client, keys=names, args=args))
+        return _read(evaluate(client, scripts.READ, names, args))
 
     return run(read, Read(None, None))
 
@@ -132,7 +154,7 @@ def signed_in_lookup(
     args = [*who, version_ttl_ms(), *entry, *limit, *scopes]
 
     def read(client) -> Read | None:
-        found = script(client, scripts.SIGNED_IN_READ)(client=client, keys=names, args=args)
+        found = evaluate(client, scripts.SIGNED_IN_READ, names, args)
         return _read(found) if found else None
 
     return run(read, None)

@@ -102,10 +102,19 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
     For the cache middleware, which runs before authentication: the caller knows the request
     carries no credentials.
     """
-    throttle = AnonThrottle()
-    if throttle.rate is None:
-        return None
+    rate = AnonThrottle.THROTTLE_RATES.get(AnonThrottle.scope)
+    throttle = _ANONYMOUS.get(rate) if rate is not None else None
+    if throttle is None:
+        throttle = AnonThrottle()  # as the view's would be (a missing scope raises here)
+        if throttle.rate is None:
+            return None
+        if len(_ANONYMOUS) < 8:
+            _ANONYMOUS[throttle.rate] = throttle
     return throttle.bucket(throttle.bucket_name(request))
+
+
+# An anonymous rate -> a throttle parsed for it, kept: the cache asks on every anonymous read.
+_ANONYMOUS: dict[str, AnonThrottle] = {}
 
 
 _COUNTED = "catalog_rate_counted"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
-import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +29,8 @@ class RequestIdMiddleware:
         # From META: ``request.headers`` would build a mapping of every header (a cached hit
         # never needs it otherwise).
         offered = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = offered if _ACCEPTED.match(offered) else uuid.uuid4().hex
+        # 128 random bits in hex, as ``uuid4().hex`` but without building a UUID on every request.
+        request_id = offered if _ACCEPTED.match(offered) else os.urandom(16).hex()
         token = _current.set(request_id)
         try:
             response = self.get_response(request)

@@ -9,6 +9,7 @@ figures in Prometheus metrics by route. It also has the pool's use reported afte
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -17,7 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished
-from django.db import connection
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from prometheus_client import Counter, Histogram
@@ -52,22 +56,37 @@ class Timings:
     slow: int = 0
 
 
-def _query_timer(timings: Timings) -> Callable[..., Any]:
-    def run(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            spent = time.perf_counter() - started
-            timings.db += spent
-            timings.queries += 1
-            if spent * 1000 >= settings.SLOW_QUERY_MS:
-                timings.slow += 1
-                logger.warning(
-                    "slow query", extra={"duration_ms": round(spent * 1000, 1), "sql": sql}
-                )
+# The figures of the request being served in this context (None outside one).
+_timings: contextvars.ContextVar[Timings | None] = contextvars.ContextVar(
+    "request_timings", default=None
+)
 
-    return run
+
+def _timed(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    """Every query of every connection passes here (``_time_queries``); those run while a
+    request is monitored are counted in its figures."""
+    timings = _timings.get()
+    if timings is None:
+        return execute(sql, params, many, context)
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        spent = time.perf_counter() - started
+        timings.db += spent
+        timings.queries += 1
+        if spent * 1000 >= settings.SLOW_QUERY_MS:
+            timings.slow += 1
+            logger.warning("slow query", extra={"duration_ms": round(spent * 1000, 1), "sql": sql})
+
+
+@receiver(connection_created)
+def _time_queries(connection: BaseDatabaseWrapper, **_: Any) -> None:
+    """Put ``_timed`` among a connection's execute wrappers, once: installed for good rather
+    than around each request (``connection.execute_wrapper``), which every request, a cache
+    hit too, would pay for."""
+    if _timed not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_timed)
 
 
 def _route(request: HttpRequest) -> str:
@@ -89,16 +108,19 @@ class MonitoringMiddleware:
         self.get_response = get_response
         # After Django's own receiver has handed the connection back to the pool.
         request_finished.connect(report_pool_use, dispatch_uid="catalog-pool-use")
+        for opened in connections.all(initialized_only=True):  # those opened before this
+            _time_queries(opened)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sampler.keep_running()  # one comparison, unless this process has just been forked
         timings = Timings()
         started = time.perf_counter()
-        with (
-            cache_timing.measured() as cache,
-            connection.execute_wrapper(_query_timer(timings)),
-        ):
-            response = self.get_response(request)
+        token = _timings.set(timings)
+        try:
+            with cache_timing.measured() as cache:
+                response = self.get_response(request)
+        finally:
+            _timings.reset(token)
         total = time.perf_counter() - started
         response["Server-Timing"] = (
             f'db;dur={timings.db * 1000:.1f};desc="{timings.queries} queries", '
