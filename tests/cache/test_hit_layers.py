@@ -80,3 +80,40 @@ def test_what_a_lower_layer_refuses_is_refused_on_a_cached_path(anon_client, ite
     assert anon_client.get(url, HTTP_HOST="evil.example").status_code == 400
     too_big = anon_client.generic("GET", url, "x" * 2_000_000, content_type="application/json")
     assert too_big.status_code == 413
+
+
+def test_a_hit_checks_the_hosts_allowed_now(anon_client, settings, item):
+    # The check is remembered per Host header: a change of ALLOWED_HOSTS must undo it.
+    url = f"/api/items/{item.pk}/"
+    settings.ALLOWED_HOSTS = ["catalog.example"]
+    assert anon_client.get(url, HTTP_HOST="catalog.example").status_code == 200
+    hits = cache_stats()["hits"]
+    assert anon_client.get(url, HTTP_HOST="catalog.example").status_code == 200
+    assert anon_client.get(url, HTTP_HOST="other.example").status_code == 400
+    settings.ALLOWED_HOSTS = ["other.example"]
+    assert anon_client.get(url, HTTP_HOST="catalog.example").status_code == 400
+    assert anon_client.get(url, HTTP_HOST="other.example").status_code == 200
+    assert cache_stats()["hits"] == hits + 2
+
+
+def test_a_forwarded_host_is_checked_on_every_hit(anon_client, settings, item):
+    url = f"/api/items/{item.pk}/"
+    settings.ALLOWED_HOSTS = ["catalog.example"]
+    settings.USE_X_FORWARDED_HOST = True
+    assert anon_client.get(url, HTTP_HOST="catalog.example").status_code == 200
+    assert anon_client.get(url, HTTP_HOST="catalog.example").status_code == 200  # cached
+    forwarded = anon_client.get(
+        url, HTTP_HOST="catalog.example", HTTP_X_FORWARDED_HOST="evil.example"
+    )
+    assert forwarded.status_code == 400
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_conditional_header_is_answered_on_a_hit(anon_client, item, path):
+    url = path.format(detail=f"/api/items/{item.pk}/")
+    etag = anon_client.get(url)["ETag"]
+    assert anon_client.get(url, HTTP_IF_MATCH='"other"').status_code == 412
+    assert anon_client.get(url, HTTP_IF_MATCH=etag).status_code == 200
+    assert anon_client.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304
+    plain = anon_client.get(url)
+    assert plain.status_code == 200 and plain["ETag"] == etag
