@@ -196,9 +196,13 @@ def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = scopes_for(kind, ANONYMOUS)
     bucket = anonymous_bucket(request)
-    read = store.lookup(
-        version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
-    )
+    read = None
+    if bucket is not None and len(scopes) == 1:  # plain commands when the versions are known
+        read = store.predicted_lookup(version_key, entry, scopes[0], bucket)
+    if read is None:
+        read = store.lookup(
+            version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
+        )
     if bucket is not None and read.key is not None and read.wait is None:
         remember_count(request, bucket.key, None)
     return read

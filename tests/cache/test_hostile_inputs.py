@@ -14,6 +14,7 @@ import pytest
 
 from catalog_cache import keys
 from catalog_cache.redis_guard import RETRY_SECONDS, guard, run
+from catalog_cache.stats import cache_stats
 from tests.support.factories import ItemFactory
 from tests.support.throttles import throttle_rate
 
@@ -188,17 +189,22 @@ def test_cached_anonymous_reads_count_in_the_views_anonymous_bucket(anon_client)
 
 
 def test_a_hit_stays_one_redis_round_trip(anon_client, monkeypatch):
-    import redis
+    from redis.connection import AbstractConnection
 
     item = ItemFactory()
     detail = f"/api/items/{item.pk}/"
     anon_client.get(detail)
-    sent, execute = [], redis.Redis.execute_command
+    assert anon_client.get(detail).status_code == 200  # a hit: this process knows the versions
+    sent, send = [], AbstractConnection.send_packed_command
 
-    def counted(client, *args, **options):
-        sent.append(args[0])
-        return execute(client, *args, **options)
+    def counted(connection, command, *args, **options):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return send(connection, command, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    hits = cache_stats()["hits"]
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
     assert anon_client.get(detail).status_code == 200
-    assert sent == ["EVALSHA"]
+    monkeypatch.undo()
+    assert len(sent) == 1  # one round trip
+    assert b"EVALSHA" not in sent[0]  # of plain commands: a script costs Redis more
+    assert cache_stats()["hits"] == hits + 1
