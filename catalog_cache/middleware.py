@@ -27,7 +27,7 @@ from django.middleware.security import SecurityMiddleware
 from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import get_authorization_header
 
-from catalog_cache import keys, store
+from catalog_cache import keys, plain_reads, store
 from catalog_cache.positions import HEADER_META
 from catalog_cache.responses import entry_for, scopes_for, unwrap
 from catalog_cache.throttling import (
@@ -198,11 +198,13 @@ def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -
     bucket = anonymous_bucket(request)
     read = None
     if bucket is not None and len(scopes) == 1:  # plain commands when the versions are known
-        read = store.predicted_lookup(version_key, entry, scopes[0], bucket)
+        read = plain_reads.predicted_lookup(version_key, entry, scopes[0], bucket)
     if read is None:
         read = store.lookup(
             version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
         )
+        if read.key is not None:
+            plain_reads.remember(version_key, entry, read.key)
     if bucket is not None and read.key is not None and read.wait is None:
         remember_count(request, bucket.key, None)
     return read

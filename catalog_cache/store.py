@@ -18,8 +18,6 @@ read together.
 from __future__ import annotations
 
 import functools
-import itertools
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -129,103 +127,9 @@ def lookup(
         names.append(bucket.key)
 
     def read(client) -> Read:
-        found = _read(evaluate(client, scripts.READ, names, args))
-        _remember(version_key, entry, found.key)
-        return found
+        return _read(evaluate(client, scripts.READ, names, args))
 
     return run(read, Read(None, None))
-
-
-# The versions this process last read for each version key ("<epoch>:<version>"): an anonymous
-# read tries its entry under them with plain commands (``predicted_lookup``).
-_seen: dict[str, str] = {}
-_SEEN_KEPT = 100_000
-_PROCESS = os.urandom(6).hex()
-_requests = itertools.count()
-
-
-def _remember(version_key: str, entry: tuple[str, str], key: str) -> None:
-    if len(_seen) >= _SEEN_KEPT:
-        _seen.clear()
-    _seen[version_key] = key[len(entry[0]) : len(key) - len(entry[1])]
-
-
-def predicted_lookup(
-    version_key: str, entry: tuple[str, str], scope: str, bucket: Bucket
-) -> Read | None:
-    """An anonymous read of one scope in one round trip of plain commands, no script: the
-    epoch, the version and the entry under the versions this process last saw, in one
-    ``MGET`` (atomic: when the versions are the ones predicted, so is the entry); the request
-    taken into ``bucket``; the hit counted. Scripts cost Redis as much per call inside them
-    as the commands do, and this is every cached anonymous read.
-
-    It differs from ``lookup`` in three ways. The bucket's times are this server's clock, as
-    DRF's own throttles count (the scripts use Redis's). Two requests at the very limit may
-    both be refused. And a hit is counted before it is known, then taken back on a miss, so
-    for that instant a reader of the stats sees one hit more.
-
-    Returns the read, a miss included (the request counted in ``bucket``), or a refusal
-    (``wait``); None when nothing is predicted, the versions moved (nothing counted then:
-    the caller asks ``lookup``), or Redis is unreachable.
-    """
-    seen = _seen.get(version_key)
-    if seen is None or settings.CACHE_FAILOVER_EPOCH:
-        return None
-    key = f"{entry[0]}{seen}{entry[1]}"
-    hits = keys.stats_key("hits")
-    now = int(time.time() * 1000)
-    window = bucket.seconds * 1000
-    member = f"{now}:{os.getpid()}:{_PROCESS}:{next(_requests)}"
-    commands = (
-        ("MGET", keys.epoch_key(), version_key, f"{key}:{scope}"),
-        ("ZREMRANGEBYSCORE", bucket.key, "-inf", now - window),
-        ("ZADD", bucket.key, now, member),
-        ("ZCARD", bucket.key),
-        ("PEXPIRE", bucket.key, window),
-        ("INCR", hits),
-    )
-
-    def read(client) -> Read | None:
-        (epoch, version, value), _, _, held, _, _ = _send(client, commands)
-        moved = epoch is None or version is None or f"{epoch.decode()}:{version.decode()}" != seen
-        if moved or held > bucket.limit:
-            # Not served: neither counted in the bucket nor as a hit. A refusal waits until
-            # the oldest request the bucket holds leaves it.
-            _, oldest, _ = _send(
-                client,
-                (
-                    ("ZREM", bucket.key, member),
-                    ("ZRANGE", bucket.key, 0, 0, "WITHSCORES"),
-                    ("DECR", hits),
-                ),
-            )
-            if moved:
-                return None
-            wait = max(int(_score(oldest)) + window - now, 1) if oldest else 1
-            return Read(key, None, wait / 1000)
-        if value is None:
-            client.decr(hits)
-        return Read(key, value)
-
-    return run(read, None)
-
-
-def _score(found: list) -> float:
-    """The score of the one member ``ZRANGE ... WITHSCORES`` returned (RESP2 or RESP3)."""
-    first = found[0]
-    return float(first[1] if isinstance(first, list | tuple) else found[1])
-
-
-def _send(client, commands: tuple) -> list:
-    """``commands`` in one round trip on the client's own connection, their replies in order.
-    A connection that fails midway is dropped: replies left unread would answer the next."""
-    connection = client.connection
-    try:
-        connection.send_packed_command(connection.pack_commands(commands))
-        return [connection.read_response() for _ in commands]
-    except BaseException:
-        connection.disconnect()
-        raise
 
 
 def signed_in_lookup(

@@ -1,5 +1,5 @@
 """An anonymous hit is read with plain commands under the versions the process saw last
-(``store.predicted_lookup``). A write moves the versions; the read must notice it in the same
+(``plain_reads.predicted_lookup``). A write moves the versions; the read must notice it in the same
 MGET, never serve the old entry, and count everything once: the hit, the miss, the bucket."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
-from catalog_cache import keys, store
+from catalog_cache import keys, plain_reads
 from catalog_cache.redis_guard import run
 from catalog_cache.stats import cache_stats
 from tests.support.factories import ItemFactory
@@ -29,7 +29,7 @@ def test_a_write_between_two_hits_is_seen_at_once(anon_client, staff_client):
     for _ in range(2):  # a miss, then a hit under the versions now known
         assert anon_client.get(detail).json()["price"] == "10.00"
         assert anon_client.get(listing).json()["results"][0]["price"] == "10.00"
-    assert store._seen  # the versions are predicted from here on
+    assert plain_reads._seen  # the versions are predicted from here on
     assert staff_client.patch(detail, {"price": "12.50"}, format="json").status_code == 200
     assert anon_client.get(detail).json()["price"] == "12.50"
     assert anon_client.get(listing).json()["results"][0]["price"] == "12.50"
