@@ -73,9 +73,12 @@ def predicted_lookup(
     def read(client) -> Read | None:
         (epoch, version, value), _, _, held, _, _ = _send(client, commands)
         moved = epoch is None or version is None or f"{epoch.decode()}:{version.decode()}" != seen
-        if moved or held > bucket.limit:
-            # Not served: neither counted in the bucket nor as a hit. A refusal waits until
-            # the oldest request the bucket holds leaves it.
+        if moved:  # not read here: neither counted in the bucket nor as a hit
+            _send(client, (("ZREM", bucket.key, member), ("DECR", hits)))
+            return None
+        if held > bucket.limit:
+            # Refused, so not counted either; it waits until the oldest request the bucket
+            # holds leaves it.
             _, oldest, _ = _send(
                 client,
                 (
@@ -84,8 +87,6 @@ def predicted_lookup(
                     ("DECR", hits),
                 ),
             )
-            if moved:
-                return None
             wait = max(int(_score(oldest)) + window - now, 1) if oldest else 1
             return Read(key, None, wait / 1000)
         if value is None:
