@@ -53,6 +53,22 @@ def test_a_large_seed_rebuilds_the_gin_indexes(monkeypatch):
         assert cursor.fetchall() == [("category",)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_large_seed_outside_a_transaction_leaves_the_table_vacuumed(monkeypatch):
+    # All-visible pages: a capped count reads the index alone (an index-only scan), not the
+    # heap of every row it counts, from the first request after the seed.
+    from django.db import connection
+
+    from items.repository.postgres import bulk
+
+    monkeypatch.setattr(bulk, "BULK_LOAD_THRESHOLD", 100)
+    call_command("seed_items", "--count", "3000", "--seed", "5", "--batch", "1000")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'items_item'")
+        pages, all_visible = cursor.fetchone()
+    assert pages > 0 and all_visible == pages
+
+
 def test_count_has_an_upper_bound_named_in_the_error():
     from django.core.management.base import CommandError
 
