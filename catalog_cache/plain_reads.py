@@ -14,6 +14,7 @@ import itertools
 import os
 import time
 
+import hiredis
 from django.conf import settings
 
 from catalog_cache import keys
@@ -24,8 +25,17 @@ from catalog_cache.store import Bucket, Read
 # ``READ`` script returned them (``remember``): an anonymous read tries its entry under them.
 _seen: dict[str, str] = {}
 _SEEN_KEPT = 100_000
-_PROCESS = os.urandom(6).hex()
 _requests = itertools.count()
+
+
+def _new_process() -> None:
+    """This process's part of a bucket member's name, made again in a forked child."""
+    global _PROCESS
+    _PROCESS = f"{os.getpid()}:{os.urandom(6).hex()}"
+
+
+_new_process()
+os.register_at_fork(after_in_child=_new_process)
 
 
 def remember(version_key: str, entry: tuple[str, str], key: str) -> None:
@@ -60,7 +70,7 @@ def predicted_lookup(
     hits = keys.stats_key("hits")
     now = int(time.time() * 1000)
     window = bucket.seconds * 1000
-    member = f"{now}:{os.getpid()}:{_PROCESS}:{next(_requests)}"
+    member = f"{now}:{_PROCESS}:{next(_requests)}"
     commands = (
         ("MGET", keys.epoch_key(), version_key, f"{key}:{scope}"),
         ("ZREMRANGEBYSCORE", bucket.key, "-inf", now - window),
@@ -104,10 +114,12 @@ def _score(found: list) -> float:
 
 def _send(client, commands: tuple) -> list:
     """``commands`` in one round trip on the client's own connection, their replies in order.
-    A connection that fails midway is dropped: replies left unread would answer the next."""
+    They are encoded by hiredis's own packer (redis-py's wraps it in a loop of Python checks
+    per argument that these plain strings and numbers do not need). A connection that fails
+    midway is dropped: replies left unread would answer the next."""
     connection = client.connection
     try:
-        connection.send_packed_command(connection.pack_commands(commands))
+        connection.send_packed_command([b"".join(map(hiredis.pack_command, commands))])
         return [connection.read_response() for _ in commands]
     except BaseException:
         connection.disconnect()

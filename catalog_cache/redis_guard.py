@@ -73,14 +73,14 @@ class RedisGuard:
         is reconnected, as the pool's are, when it breaks, and a pool replaced or a process
         forked gets a new one."""
         held = getattr(self._held, "client", None)
-        if held is not None and self._held.pools == _pools and self._held.pid == os.getpid():
+        if held is not None and self._held.pools == _pools and self._held.pid == _pid:
             return held  # the cache's settings unchanged since: the pool is the same
         pools = _pools
         pool = get_redis_connection("default").connection_pool
-        if held is None or held.connection_pool is not pool or self._held.pid != os.getpid():
+        if held is None or held.connection_pool is not pool or self._held.pid != _pid:
             self._held.client = None  # a failed connection below is tried again next call
             held = redis.Redis(connection_pool=pool, single_connection_client=True)
-            self._held.client, self._held.pid = held, os.getpid()
+            self._held.client, self._held.pid = held, _pid
         self._held.pools = pools
         return held
 
@@ -136,6 +136,17 @@ class RedisGuard:
 
 
 guard = RedisGuard()
+
+# This process's id, read again in a forked child (``os.getpid`` is a system call).
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 # Which pool the cache's settings name: a client held under an older count looks its pool up
 # again (django-redis keeps one pool per URL, so only a change of ``CACHES`` can change it).
