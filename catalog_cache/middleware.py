@@ -217,9 +217,15 @@ def _signed_in_hit(
     # first for one item (an active item's entry is shared by everyone).
     version_key, entry, _ = entry_for(kind, request, item_id)
     scopes = (PUBLIC_SCOPE,) if kind == "detail" else ()
-    return store.signed_in_lookup(
-        keys.token_digest(token), version_key, entry, scopes, signed_in_rate()
-    )
+    digest, rate = keys.token_digest(token), signed_in_rate()
+    # Plain commands when the token's holder and the versions are known, else the script.
+    read = plain_reads.predicted_signed_in(digest, version_key, entry, scopes, rate)
+    if read is None:
+        read = store.signed_in_lookup(digest, version_key, entry, scopes, rate)
+        if read is not None and read.caller is not None:
+            plain_reads.remember(version_key, entry, read.key)
+            plain_reads.remember_caller(digest, *read.caller)
+    return read
 
 
 # A stored Vary -> what the session middleware makes of it (the few the views send).

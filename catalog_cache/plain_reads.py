@@ -1,11 +1,13 @@
-"""Anonymous cache reads in plain commands: one round trip, no script, under predicted versions.
+"""Cache reads in plain commands: one round trip, no script, under predicted versions.
 
-Scripts cost Redis as much per call inside them as the commands themselves, and an anonymous
-hit is the most common request there is. So each process remembers the versions it last read
-for each version key (``remember``, after a ``store.lookup``), and reads the entry under them
-together with the versions themselves in one ``MGET``: when they are still current, so is the
-entry. When they have moved, the caller asks ``store.lookup``, as it does when nothing is
-remembered.
+Scripts cost Redis as much per call inside them as the commands themselves, and a cached hit
+is the most common request there is. So each process remembers the versions it last read for
+each version key (``remember``, after a ``store.lookup``) and, for an API token, the token's
+versions and its holder's user id and scope (``remember_caller``, after a
+``store.signed_in_lookup``). A read then fetches the entry under them, together with the
+versions themselves (and the holder), in one ``MGET``: when they are still what was
+predicted, so is everything read with them. When they have moved, the caller asks the script
+(``store.lookup``, ``store.signed_in_lookup``), as it does when nothing is remembered.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections.abc import Callable
 
 import hiredis
 from django.conf import settings
@@ -21,10 +24,12 @@ from catalog_cache import keys
 from catalog_cache.redis_guard import run
 from catalog_cache.store import Bucket, Read
 
-# The versions this process last read for each version key ("<epoch>:<version>"), as the
-# ``READ`` script returned them (``remember``): an anonymous read tries its entry under them.
+# The versions this process last read for each version key ("<epoch>:<version>", entries and
+# tokens alike), and for each token's version key its holder's user id and scope, as the
+# scripts returned them: a read tries its entry (and its caller) under them.
 _seen: dict[str, str] = {}
-_SEEN_KEPT = 100_000
+_callers: dict[str, tuple[str, str]] = {}
+_KEPT = 100_000
 _requests = itertools.count()
 
 
@@ -38,55 +43,145 @@ _new_process()
 os.register_at_fork(after_in_child=_new_process)
 
 
+def _keep(kept: dict, key: str, value: object) -> None:
+    """``kept[key] = value``; all forgotten at once past ``_KEPT``."""
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = value
+
+
 def remember(version_key: str, entry: tuple[str, str], key: str) -> None:
     """Keep the versions in ``key``, an entry's key as ``store.lookup`` read it (``entry``'s
-    prefix, "<epoch>:<version>", its suffix); forgotten all at once past ``_SEEN_KEPT``."""
-    if len(_seen) >= _SEEN_KEPT:
-        _seen.clear()
-    _seen[version_key] = key[len(entry[0]) : len(key) - len(entry[1])]
+    prefix, "<epoch>:<version>", its suffix)."""
+    _keep(_seen, version_key, key[len(entry[0]) : len(key) - len(entry[1])])
+
+
+def remember_caller(digest: str, versions: str, holder: bytes) -> None:
+    """Keep a token's versions ("<epoch>:<version>") and its holder's user id and scope (from
+    the stored holder, ``sign_ins.Holder``), as ``store.signed_in_lookup`` read them."""
+    user_id, scope = holder.decode().split("|", 2)[:2]
+    _keep(_callers, keys.token_version_key(digest), (versions, f"{user_id}|{scope}|"))
 
 
 def predicted_lookup(
     version_key: str, entry: tuple[str, str], scope: str, bucket: Bucket
 ) -> Read | None:
-    """An anonymous read of one scope in one round trip of plain commands, no script: the
-    epoch, the version and the entry under the versions this process last saw, in one
-    ``MGET`` (atomic: when the versions are the ones predicted, so is the entry); the request
-    taken into ``bucket``; the hit counted.
+    """An anonymous read of one scope, as ``store.lookup`` would read it: the epoch, the
+    version and the entry under the versions this process last saw, in one ``MGET`` (atomic:
+    when the versions are the ones predicted, so is the entry); the request taken into
+    ``bucket``, a miss too (the view's throttle reads that count); the hit counted.
 
-    It differs from ``lookup`` in three ways. The bucket's times are this server's clock, as
-    DRF's own throttles count (the scripts use Redis's). Two requests at the very limit may
-    both be refused. And a hit is counted before it is known, then taken back on a miss, so
-    for that instant a reader of the stats sees one hit more.
-
-    Returns the read, a miss included (the request counted in ``bucket``), or a refusal
-    (``wait``); None when nothing is predicted, the versions moved (nothing counted then:
-    the caller asks ``lookup``), or Redis is unreachable.
+    Returns the read, a miss included, or a refusal (``wait``); None when nothing is
+    predicted, the versions moved (nothing counted then: the caller asks ``lookup``), or Redis
+    is unreachable. ``_counted`` says how it differs from the script.
     """
     seen = _seen.get(version_key)
     if seen is None or settings.CACHE_FAILOVER_EPOCH:
         return None
     key = f"{entry[0]}{seen}{entry[1]}"
-    hits = keys.stats_key("hits")
-    now = int(time.time() * 1000)
-    window = bucket.seconds * 1000
-    member = f"{now}:{_PROCESS}:{next(_requests)}"
-    commands = (
-        ("MGET", keys.epoch_key(), version_key, f"{key}:{scope}"),
-        ("ZREMRANGEBYSCORE", bucket.key, "-inf", now - window),
-        ("ZADD", bucket.key, now, member),
-        ("ZCARD", bucket.key),
-        ("PEXPIRE", bucket.key, window),
-        ("INCR", hits),
+
+    def judged(epoch: bytes | None, version: bytes | None, value: bytes | None) -> Read | None:
+        return Read(key, value) if _current(epoch, version, seen) else None
+
+    reads = (keys.epoch_key(), version_key, f"{key}:{scope}")
+    return _counted(reads, bucket, judged, miss_counted=True)
+
+
+def predicted_signed_in(
+    digest: str,
+    version_key: str,
+    entry: tuple[str, str],
+    scopes: tuple[str, ...],
+    rate: Bucket | None,
+) -> Read | None:
+    """A signed-in read, as ``store.signed_in_lookup`` would read it: the epoch, the token's
+    version, the entry's version, the token's holder and the entry as the first of ``scopes``
+    then the holder's own scope, all under the versions (and of the holder) this process last
+    saw, in one ``MGET``; the request taken into the holder's bucket (``rate``'s key, the user
+    id appended) unless it misses; the hit counted.
+
+    Returns the read: a hit, a refusal (``wait``), or a miss (the view answers). None when
+    nothing is predicted, anything predicted moved (the token revoked or rotated, its holder
+    changed, the entry's version bumped: nothing counted, the caller asks the script), or
+    Redis is unreachable.
+    """
+    token_key = keys.token_version_key(digest)
+    caller, seen = _callers.get(token_key), _seen.get(version_key)
+    if caller is None or seen is None or settings.CACHE_FAILOVER_EPOCH:
+        return None
+    token_seen, holder = caller
+    user_id, scope, _ = holder.split("|")
+    who = keys.token_entry(digest)
+    key = f"{entry[0]}{seen}{entry[1]}"
+    expected = holder.encode()
+
+    def judged(
+        epoch: bytes | None, token: bytes | None, version: bytes | None, who: bytes | None, *found
+    ) -> Read | None:
+        if not (
+            _current(epoch, token, token_seen)
+            and _current(epoch, version, seen)
+            and who is not None
+            and who.startswith(expected)
+        ):
+            return None
+        return Read(key, next((value for value in found if value is not None), None))
+
+    reads = (
+        keys.epoch_key(),
+        token_key,
+        version_key,
+        f"{who[0]}{token_seen}{who[1]}",
+        *(f"{key}:{name}" for name in (*scopes, scope)),
     )
+    bucket = rate._replace(key=f"{rate.key}{user_id}") if rate is not None else None
+    return _counted(reads, bucket, judged, miss_counted=False)
+
+
+def _current(epoch: bytes | None, version: bytes | None, seen: str) -> bool:
+    """Whether the epoch and a version read are the ones predicted ("<epoch>:<version>")."""
+    if epoch is None or version is None:
+        return False
+    return f"{epoch.decode()}:{version.decode()}" == seen
+
+
+def _counted(
+    reads: tuple[str, ...],
+    bucket: Bucket | None,
+    judged: Callable[..., Read | None],
+    *,
+    miss_counted: bool,
+) -> Read | None:
+    """``MGET reads``, the request taken into ``bucket`` and the hit counted, in one round
+    trip; ``judged`` tells from the values read whether the prediction held (None: it did not)
+    and what was read. What should not have been counted is taken back in a second one: all
+    of it when the prediction failed, the hit on a miss, the bucket's count too on a miss that
+    is not counted there (``miss_counted``). A refused request is neither counted nor served.
+
+    It differs from the scripts in three ways. The bucket's times are this server's clock, as
+    DRF's own throttles count (the scripts use Redis's). Two requests at the very limit may
+    both be refused. And a hit is counted before it is known, then taken back, so for that
+    instant a reader of the stats sees one hit more.
+    """
+    hits = keys.stats_key("hits")
+    commands: list[tuple] = [("MGET", *reads)]
+    if bucket is not None:
+        now = int(time.time() * 1000)
+        window = bucket.seconds * 1000
+        member = f"{now}:{_PROCESS}:{next(_requests)}"
+        commands += [
+            ("ZREMRANGEBYSCORE", bucket.key, "-inf", now - window),
+            ("ZADD", bucket.key, now, member),
+            ("ZCARD", bucket.key),
+            ("PEXPIRE", bucket.key, window),
+        ]
+    commands.append(("INCR", hits))
 
     def read(client) -> Read | None:
-        (epoch, version, value), _, _, held, _, _ = _send(client, commands)
-        moved = epoch is None or version is None or f"{epoch.decode()}:{version.decode()}" != seen
-        if moved:  # not read here: neither counted in the bucket nor as a hit
-            _send(client, (("ZREM", bucket.key, member), ("DECR", hits)))
-            return None
-        if held > bucket.limit:
+        replies = _send(client, commands)
+        found = judged(*replies[0])
+        counts = found is not None and (found.value is not None or miss_counted)
+        if bucket is not None and counts and replies[3] > bucket.limit:
             # Refused, so not counted either; it waits until the oldest request the bucket
             # holds leaves it.
             _, oldest, _ = _send(
@@ -98,10 +193,14 @@ def predicted_lookup(
                 ),
             )
             wait = max(int(_score(oldest)) + window - now, 1) if oldest else 1
-            return Read(key, None, wait / 1000)
-        if value is None:
-            client.decr(hits)
-        return Read(key, value)
+            return Read(found.key, None, wait / 1000)
+        if found is not None and found.value is not None:
+            return found
+        undo = [("DECR", hits)]
+        if bucket is not None and not counts:
+            undo.append(("ZREM", bucket.key, member))
+        _send(client, tuple(undo))
+        return found
 
     return run(read, None)
 

@@ -140,7 +140,8 @@ return {key, who}
 # own (the public one, for a detail). The caller is stored as "<user id>|<scope>|..."
 # (``sign_ins.Holder``). Returns {} unless the caller and the entry are both known (the view then
 # authenticates and reads again), else the entry's key, its bytes, and the wait if the caller's
-# bucket refused it.
+# bucket refused it; a hit also returns the token's versions and its holder as stored, for the
+# process to predict them (``plain_reads``).
 SIGNED_IN_READ = (
     _CLOCK
     + _TAKE_FUNCTION
@@ -159,7 +160,7 @@ if tonumber(ARGV[7]) > 0 then
   if wait > 0 then return {key, false, wait} end
 end
 redis.call('INCR', KEYS[4])
-return {key, value}
+return {key, value, 0, epoch .. ':' .. token, who}
 """
 )
 

@@ -89,13 +89,15 @@ class Bucket(NamedTuple):
 class Read(NamedTuple):
     """What a lookup found: the entry's key under the current versions, its scope not appended
     (None: no Redis), the bytes of the first scope stored (None: a miss), when the bucket
-    refused the request the seconds to wait, and on a miss that asked for it whether this
-    request now holds the entry's fill lock."""
+    refused the request the seconds to wait, on a miss that asked for it whether this
+    request now holds the entry's fill lock, and on a signed-in hit the token's versions and
+    its holder as stored."""
 
     key: str | None
     value: bytes | None
     wait: float | None = None
     locked: bool = False
+    caller: tuple[str, bytes] | None = None
 
 
 def _read(result: list) -> Read:
@@ -155,6 +157,8 @@ def signed_in_lookup(
 
     def read(client) -> Read | None:
         found = evaluate(client, scripts.SIGNED_IN_READ, names, args)
+        if len(found) > 3:  # a hit: the token's versions and holder follow
+            return _read(found[:3])._replace(caller=(found[3].decode(), found[4]))
         return _read(found) if found else None
 
     return run(read, None)
@@ -187,7 +191,7 @@ def get_or_build(
     two round trips besides the build. A request that finds the lock held waits for the entry
     the holder is building."""
     token = uuid.uuid4().hex
-    key, value, _, locked = lookup(version_key, entry, scopes, lock=token)
+    key, value, _, locked, _ = lookup(version_key, entry, scopes, lock=token)
     if value is not None:
         return value
     if key is None:

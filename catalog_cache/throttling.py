@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import Throttled
@@ -27,6 +27,8 @@ from rest_framework.throttling import (
 
 from catalog_cache import keys, store
 from config.http.client_address import client_address
+
+T = TypeVar("T", bound="RedisRateThrottle")
 
 
 class RedisRateThrottle(SimpleRateThrottle):
@@ -102,19 +104,25 @@ def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
     For the cache middleware, which runs before authentication: the caller knows the request
     carries no credentials.
     """
-    rate = AnonThrottle.THROTTLE_RATES.get(AnonThrottle.scope)
-    throttle = _ANONYMOUS.get(rate) if rate is not None else None
+    throttle = _parsed(AnonThrottle)
+    return throttle.bucket(throttle.bucket_name(request)) if throttle is not None else None
+
+
+# (a throttle class, its rate) -> a throttle parsed for it, kept: the cache asks on every read.
+_PARSED: dict[tuple[type, str], RedisRateThrottle] = {}
+
+
+def _parsed(kind: type[T]) -> T | None:
+    """A ``kind`` throttle as the view's would be (None: no rate; a missing scope raises)."""
+    rate = kind.THROTTLE_RATES.get(kind.scope)
+    throttle = _PARSED.get((kind, rate)) if rate is not None else None
     if throttle is None:
-        throttle = AnonThrottle()  # as the view's would be (a missing scope raises here)
+        throttle = kind()
         if throttle.rate is None:
             return None
-        if len(_ANONYMOUS) < 8:
-            _ANONYMOUS[throttle.rate] = throttle
-    return throttle.bucket(throttle.bucket_name(request))
-
-
-# An anonymous rate -> a throttle parsed for it, kept: the cache asks on every anonymous read.
-_ANONYMOUS: dict[str, AnonThrottle] = {}
+        if len(_PARSED) < 16:
+            _PARSED[kind, throttle.rate] = throttle
+    return throttle
 
 
 _COUNTED = "catalog_rate_counted"
@@ -131,8 +139,8 @@ def remember_count(request: Any, bucket_key: str, wait: float | None) -> None:
 def signed_in_rate() -> store.Bucket | None:
     """The rate ``UserThrottle`` counts a signed-in caller at (None: no user rate), its key the
     prefix of the bucket: the cache's hit script appends the user id it finds in Redis."""
-    throttle = UserThrottle()
-    if throttle.rate is None:
+    throttle = _parsed(UserThrottle)
+    if throttle is None:
         return None
     return throttle.bucket(throttle.cache_format % {"scope": throttle.scope, "ident": ""})
 
