@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -79,14 +80,36 @@ def lock_key(entry_key: str) -> str:
     return entry_key + LOCK_SUFFIX
 
 
-def canonical_query(request: HttpRequest) -> str:
-    """The query string with parameters sorted by name, a repeated one keeping its order
-    (which value wins depends on it): as DRF orders the parameters of the links it builds."""
-    pairs = sorted(
-        ((name, value) for name, values in request.GET.lists() for value in values),
-        key=lambda pair: pair[0],
-    )
-    return urlencode(pairs)
+class Query(NamedTuple):
+    """What the cache reads of a request's query string."""
+
+    canonical: str  # parameters sorted by name, a repeated one keeping its order
+    format: bool  # whether it names a ``format`` (not plain JSON, then)
+
+
+# A raw query string -> what it says: list and search reads send the same few over and over,
+# and parsing one costs more than the rest of the key.
+_QUERIES: dict[str, Query] = {}
+_QUERIES_KEPT = 4096
+_QUERY_KEPT_LENGTH = 512
+
+
+def query(request: HttpRequest) -> Query:
+    """The request's query string, as ``Query`` reads it: sorted as DRF orders the parameters
+    of the links it builds (which value of a repeated one wins depends on its order)."""
+    raw = request.META.get("QUERY_STRING", "")
+    found = _QUERIES.get(raw)
+    if found is None:
+        pairs = sorted(
+            ((name, value) for name, values in request.GET.lists() for value in values),
+            key=lambda pair: pair[0],
+        )
+        found = Query(urlencode(pairs), "format" in request.GET)
+        if len(raw) <= _QUERY_KEPT_LENGTH:  # a long one is parsed again, not kept
+            if len(_QUERIES) >= _QUERIES_KEPT:
+                _QUERIES.clear()
+            _QUERIES[raw] = found
+    return found
 
 
 def detail_entry(item_id: uuid.UUID) -> tuple[str, str]:
@@ -97,7 +120,7 @@ def detail_entry(item_id: uuid.UUID) -> tuple[str, str]:
 def list_entry(kind: str, request: HttpRequest) -> tuple[str, str]:
     """(prefix, suffix) for a list or search page, keyed by host, path and query; a scope
     (who may see it) follows."""
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{canonical_query(request)}"
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query(request).canonical}"
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     return f"{namespace()}{kind}:", f":{digest}"
 

@@ -49,7 +49,7 @@ def _plain_json_get(request: HttpRequest) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
         # An empty query string has no ``format``: a detail read parses none.
-        and (not request.META.get("QUERY_STRING") or "format" not in request.GET)
+        and (not request.META.get("QUERY_STRING") or not keys.query(request).format)
     )
 
 

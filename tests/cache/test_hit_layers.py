@@ -117,3 +117,21 @@ def test_every_conditional_header_is_answered_on_a_hit(anon_client, item, path):
     assert anon_client.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304
     plain = anon_client.get(url)
     assert plain.status_code == 200 and plain["ETag"] == etag
+
+
+def test_one_query_in_any_parameter_order_is_one_entry(anon_client, item):
+    assert anon_client.get("/api/items/?category=livre&ordering=price").status_code == 200
+    hits = cache_stats()["hits"]
+    again = anon_client.get("/api/items/?ordering=price&category=livre")
+    assert again.json()["results"][0]["name"] == "Lampe de bureau"
+    assert cache_stats()["hits"] == hits + 1
+
+
+@pytest.mark.parametrize("path", ["/api/items/?category=livre", "/api/items/search/?q=lampe"])
+def test_a_format_in_the_query_is_never_answered_from_the_json_entry(anon_client, item, path):
+    for _ in range(2):  # stored, then a hit: the query strings below are parsed afresh
+        assert anon_client.get(path)["Content-Type"] == "application/json"
+    browsable = anon_client.get(f"{path}&format=api")
+    assert browsable.status_code == 200
+    assert browsable["Content-Type"].startswith("text/html")
+    assert anon_client.get(path)["Content-Type"] == "application/json"
