@@ -16,6 +16,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import hiredis
 from django.conf import settings
@@ -28,9 +29,19 @@ from catalog_cache.store import Bucket, Read
 # tokens alike), and for each token's version key its holder's user id and scope, as the
 # scripts returned them: a read tries its entry (and its caller) under them.
 _seen: dict[str, str] = {}
-_callers: dict[str, tuple[str, str]] = {}
+_callers: dict[str, Caller] = {}
 _KEPT = 100_000
 _requests = itertools.count()
+
+
+class Caller(NamedTuple):
+    """A token as this process last read it: its versions ("<epoch>:<version>"), its holder's
+    user id and scope, and how the stored holder begins ("<user id>|<scope>|")."""
+
+    versions: str
+    user_id: str
+    scope: str
+    holder: bytes
 
 
 def _new_process() -> None:
@@ -60,7 +71,8 @@ def remember_caller(digest: str, versions: str, holder: bytes) -> None:
     """Keep a token's versions ("<epoch>:<version>") and its holder's user id and scope (from
     the stored holder, ``sign_ins.Holder``), as ``store.signed_in_lookup`` read them."""
     user_id, scope = holder.decode().split("|", 2)[:2]
-    _keep(_callers, keys.token_version_key(digest), (versions, f"{user_id}|{scope}|"))
+    caller = Caller(versions, user_id, scope, f"{user_id}|{scope}|".encode())
+    _keep(_callers, keys.token_version_key(digest), caller)
 
 
 def predicted_lookup(
@@ -109,11 +121,9 @@ def predicted_signed_in(
     caller, seen = _callers.get(token_key), _seen.get(version_key)
     if caller is None or seen is None or settings.CACHE_FAILOVER_EPOCH:
         return None
-    token_seen, holder = caller
-    user_id, scope, _ = holder.split("|")
+    token_seen = caller.versions
     who = keys.token_entry(digest)
     key = f"{entry[0]}{seen}{entry[1]}"
-    expected = holder.encode()
 
     def judged(
         epoch: bytes | None, token: bytes | None, version: bytes | None, who: bytes | None, *found
@@ -122,7 +132,7 @@ def predicted_signed_in(
             _current(epoch, token, token_seen)
             and _current(epoch, version, seen)
             and who is not None
-            and who.startswith(expected)
+            and who.startswith(caller.holder)
         ):
             return None
         return Read(key, next((value for value in found if value is not None), None))
@@ -132,9 +142,9 @@ def predicted_signed_in(
         token_key,
         version_key,
         f"{who[0]}{token_seen}{who[1]}",
-        *(f"{key}:{name}" for name in (*scopes, scope)),
+        *(f"{key}:{name}" for name in (*scopes, caller.scope)),
     )
-    bucket = rate._replace(key=f"{rate.key}{user_id}") if rate is not None else None
+    bucket = rate._replace(key=f"{rate.key}{caller.user_id}") if rate is not None else None
     return _counted(reads, bucket, judged, miss_counted=False)
 
 

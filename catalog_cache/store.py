@@ -191,7 +191,8 @@ def get_or_build(
     two round trips besides the build. A request that finds the lock held waits for the entry
     the holder is building."""
     token = uuid.uuid4().hex
-    key, value, _, locked, _ = lookup(version_key, entry, scopes, lock=token)
+    read = lookup(version_key, entry, scopes, lock=token)
+    key, value, locked = read.key, read.value, read.locked
     if value is not None:
         return value
     if key is None:
