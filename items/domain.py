@@ -60,9 +60,6 @@ class PriceBand:
     low: Decimal
     high: Decimal | None  # None: no upper bound
 
-    def holds(self, price: Decimal) -> bool:
-        return price >= self.low and (self.high is None or price < self.high)
-
 
 # The price facet's ranges, fixed (README and the OpenAPI schema list them): every price falls
 # in exactly one.

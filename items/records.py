@@ -102,6 +102,7 @@ class Viewer:
 
 
 STAFF = Viewer(is_staff=True)
+ANONYMOUS = Viewer()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,8 @@ class ItemFilter:
     tags_match: TagsMatch = "any"
     created_after: datetime | None = None
     created_before: datetime | None = None
-    viewer: Viewer = field(default=STAFF)
+    # Nobody in particular unless said: a filter built without a viewer sees what anyone may.
+    viewer: Viewer = field(default=ANONYMOUS)
 
 
 @dataclass(frozen=True, slots=True)

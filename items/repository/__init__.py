@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from items.records import (
-    STAFF,
+    ANONYMOUS,
     SUGGESTIONS_MAX,
     Cursor,
     Facets,
@@ -137,7 +137,7 @@ class ItemDiscovery(Protocol):
         ...
 
     def suggest(
-        self, prefix: str, *, viewer: Viewer = STAFF, limit: int = SUGGESTIONS_MAX
+        self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = SUGGESTIONS_MAX
     ) -> list[Suggestion]:
         """Up to ``limit`` names (and, where the backend keeps one, vocabulary words) starting
         with ``prefix``, accents and case aside, among what ``viewer`` may see."""

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 COUNT_SEARCH = (
     "from items.repository import get_item_repository as r; "
-    "print(r().count(), r().count(query='casque'), r().count(query='macbok'))"
+    "from items.records import STAFF, ItemFilter; every = ItemFilter(viewer=STAFF); "
+    "print(r().count(every), r().count(every, query='casque'), r().count(every, query='macbok'))"
 )
 
 
@@ -99,21 +100,21 @@ def test_a_mongodb_catalog_exports_and_imports_back(tmp_path, settings, monkeypa
     from decimal import Decimal
 
     from items.operations import backups
-    from items.records import ItemData
+    from items.records import STAFF, ItemData, ItemFilter
     from tests.support.factories import item_backend
 
     with item_backend("mongodb", settings=settings, monkeypatch=monkeypatch) as repository:
         repository.create_many(
             [ItemData(f"Article {n}", Decimal("1.50"), "autre", tags=("a",)) for n in range(5)]
         )
-        before = repository.find_all(limit=10)
+        before = repository.find_all(limit=10, filter=ItemFilter(viewer=STAFF))
         export = tmp_path / "catalog.mongodb.jsonl"
         manifest = backups.export_mongodb(export)
         assert manifest["items"] == 5 and len(export.read_text().splitlines()) == 5
         for record in before:
             repository.delete(record.id)
         assert backups.restore_mongodb(export, manifest) == []
-        assert repository.find_all(limit=10) == before
+        assert repository.find_all(limit=10, filter=ItemFilter(viewer=STAFF)) == before
         wrong = {**manifest, "items": 6}
         assert backups.restore_mongodb(export, wrong)  # a mismatch is reported
 

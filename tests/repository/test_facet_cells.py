@@ -130,7 +130,7 @@ def test_the_cells_path_reads_cells_and_at_most_the_edge_rows(django_assert_max_
 
 
 def _record(item: Item) -> ItemRecord:
-    return PostgresItemRepository().find_by_id(item.pk)
+    return PostgresItemRepository().find_by_id(item.pk, filter=ItemFilter(viewer=STAFF))
 
 
 def test_cells_follow_every_kind_of_write():

@@ -22,7 +22,7 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 
 from items import domain
-from items.records import STAFF, TOP_TAGS, Facets, ItemFilter, Suggestion, Viewer
+from items.records import ANONYMOUS, STAFF, TOP_TAGS, Facets, ItemFilter, Suggestion, Viewer
 from items.repository.facets import assembled, common_filter
 from items.repository.mongo.documents import Query, all_of, filter_query
 from items.repository.mongo.schema import NAME_COLLATION
@@ -105,7 +105,9 @@ class MongoDiscovery:
             tags=[(row["_id"], row["count"]) for row in result.get("tags", [])],
         )
 
-    def suggest(self, prefix: str, *, viewer: Viewer = STAFF, limit: int = 10) -> list[Suggestion]:
+    def suggest(
+        self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = 10
+    ) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
             return []
         visible = filter_query(ItemFilter(viewer=viewer))

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from items.models import Item
 from items.records import (
+    ANONYMOUS,
     RECORD_FIELDS,
-    STAFF,
     SUGGESTIONS_MAX,
     Cursor,
     Facets,
@@ -130,6 +130,6 @@ class PostgresItemReads:
         return facet_counts(names, filter, query) if names else {}
 
     def suggest(
-        self, prefix: str, *, viewer: Viewer = STAFF, limit: int = SUGGESTIONS_MAX
+        self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = SUGGESTIONS_MAX
     ) -> list[Suggestion]:
         return suggestions(prefix, viewer=viewer, limit=limit)

@@ -19,6 +19,9 @@ from items.records import (
     Viewer,
 )
 
+# Every item, hidden ones included: what staff see.
+EVERYTHING = ItemFilter(viewer=Viewer(is_staff=True))
+
 
 def _data(name="Lampe", price="10.00", category="autre", **extra) -> ItemData:
     return ItemData(name=name, price=Decimal(price), category=category, **extra)
@@ -81,7 +84,7 @@ def test_create_refuses_invalid_data_naming_the_field(repository, data, field):
     with pytest.raises(InvalidItem) as caught:
         repository.create(data)
     assert field in caught.value.errors
-    assert repository.count() == 0
+    assert repository.count(EVERYTHING) == 0
 
 
 def test_update_changes_fields_and_moves_updated_at(repository, catalog):
@@ -111,9 +114,16 @@ def test_update_refuses_invalid_and_read_only_fields(repository, catalog):
 
 
 def test_count_stops_at_most_at_the_cap(repository, catalog):
-    assert repository.count() == 6
-    assert [repository.count(at_most=n) for n in (0, 1, 5, 6, 7, 100)] == [0, 1, 5, 6, 6, 6]
-    assert repository.count(ItemFilter(is_active=False), at_most=1) == 1
+    assert repository.count(EVERYTHING) == 6
+    assert [repository.count(EVERYTHING, at_most=n) for n in (0, 1, 5, 6, 7, 100)] == [
+        0,
+        1,
+        5,
+        6,
+        6,
+        6,
+    ]
+    assert repository.count(ItemFilter(is_active=False, viewer=EVERYTHING.viewer), at_most=1) == 1
     assert repository.count(ItemFilter(viewer=Viewer()), at_most=100) == 5
 
 
@@ -122,29 +132,34 @@ def test_delete_removes_once(repository, catalog):
     assert repository.delete(item.id) is True
     assert repository.find_by_id(item.id) is None
     assert repository.delete(item.id) is False
-    assert repository.count() == 5
+    assert repository.count(EVERYTHING) == 5
 
 
 @pytest.mark.parametrize("sort_by", ["name", "price", "created_at", "updated_at"])
 @pytest.mark.parametrize("sort_order", ["asc", "desc"])
 def test_find_all_orders_with_id_as_tie_break(repository, catalog, sort_by, sort_order):
-    rows = repository.find_all(limit=50, sort_by=sort_by, sort_order=sort_order)
+    rows = repository.find_all(limit=50, sort_by=sort_by, sort_order=sort_order, filter=EVERYTHING)
     keys = [(row.sort_value(sort_by), row.id) for row in rows]
     assert keys == sorted(keys, reverse=sort_order == "desc")
     assert len(rows) == 6
 
 
 def test_find_all_pages_with_limit_and_offset(repository, catalog):
-    everything = repository.find_all(limit=50, sort_by="price")
-    pages = [repository.find_all(limit=2, offset=o, sort_by="price") for o in (0, 2, 4, 6)]
+    everything = repository.find_all(limit=50, sort_by="price", filter=EVERYTHING)
+    pages = [
+        repository.find_all(limit=2, offset=o, sort_by="price", filter=EVERYTHING)
+        for o in (0, 2, 4, 6)
+    ]
     assert [row for page in pages for row in page] == everything
     assert pages[-1] == []
 
 
 def test_filters_combine(repository, catalog):
     def names(**conditions):
-        found = repository.find_all(limit=50, sort_by="name", filter=ItemFilter(**conditions))
-        assert repository.count(ItemFilter(**conditions)) == len(found)
+        found = repository.find_all(
+            limit=50, sort_by="name", filter=ItemFilter(**conditions, viewer=EVERYTHING.viewer)
+        )
+        assert repository.count(ItemFilter(**conditions, viewer=EVERYTHING.viewer)) == len(found)
         return [row.name for row in found]
 
     assert names(category="electronique") == ["Casque", "Écran 4K"]
@@ -162,11 +177,12 @@ def test_filters_combine(repository, catalog):
 
 
 def test_created_range_is_inclusive_then_exclusive(repository, catalog):
-    first = repository.find_all(limit=1, sort_by="created_at")[0]
+    first = repository.find_all(limit=1, sort_by="created_at", filter=EVERYTHING)[0]
     start = first.created_at
-    assert repository.count(ItemFilter(created_after=start)) == 6
-    assert repository.count(ItemFilter(created_before=start)) == 0
-    assert repository.count(ItemFilter(created_after=start + timedelta(days=1))) == 0
+    assert repository.count(ItemFilter(created_after=start, viewer=EVERYTHING.viewer)) == 6
+    assert repository.count(ItemFilter(created_before=start, viewer=EVERYTHING.viewer)) == 0
+    later = ItemFilter(created_after=start + timedelta(days=1), viewer=EVERYTHING.viewer)
+    assert repository.count(later) == 0
 
 
 def test_visibility_follows_the_viewer(repository, catalog, owner_id):
@@ -189,12 +205,12 @@ def test_search_ranks_name_matches_first(repository, catalog):
     repository.create(_data("Support", description="Pour poser un roman ouvert", tags=()))
     rows = repository.search("roman", limit=10)
     assert [row.name for row in rows] == ["Roman", "Support"]
-    assert repository.count(query="roman") == 2
+    assert repository.count(EVERYTHING, query="roman") == 2
 
 
 def test_search_combines_with_filters_and_visibility(repository, catalog):
     assert repository.search("casque", limit=10, filter=ItemFilter(viewer=Viewer())) == []
-    assert [r.name for r in repository.search("casque", limit=10)] == ["Casque"]
+    assert [r.name for r in repository.search("casque", limit=10, filter=EVERYTHING)] == ["Casque"]
     rows = repository.search("livre", limit=10, filter=ItemFilter(max_price=Decimal("20")))
     assert [row.name for row in rows] == ["Roman"]
 
@@ -212,10 +228,14 @@ def test_search_survives_odd_queries(repository, catalog, query):
 @pytest.mark.parametrize("sort_by", ["name", "price", "created_at"])
 @pytest.mark.parametrize("sort_order", ["asc", "desc"])
 def test_cursor_walks_forward_and_back_without_gaps(repository, catalog, sort_by, sort_order):
-    expected = repository.find_all(limit=50, sort_by=sort_by, sort_order=sort_order)
+    expected = repository.find_all(
+        limit=50, sort_by=sort_by, sort_order=sort_order, filter=EVERYTHING
+    )
     seen, cursor = [], None
     while True:
-        page = repository.find_all(limit=2, sort_by=sort_by, sort_order=sort_order, cursor=cursor)
+        page = repository.find_all(
+            limit=2, sort_by=sort_by, sort_order=sort_order, cursor=cursor, filter=EVERYTHING
+        )
         if not page:
             break
         seen += page
@@ -224,7 +244,9 @@ def test_cursor_walks_forward_and_back_without_gaps(repository, catalog, sort_by
     assert seen == expected
     last = expected[-1]
     back = Cursor(last.sort_value(sort_by), last.id, reverse=True)
-    before = repository.find_all(limit=2, sort_by=sort_by, sort_order=sort_order, cursor=back)
+    before = repository.find_all(
+        limit=2, sort_by=sort_by, sort_order=sort_order, cursor=back, filter=EVERYTHING
+    )
     assert before == expected[-3:-1]
 
 
@@ -232,7 +254,7 @@ def test_set_active_changes_only_what_differs(repository, catalog):
     ids = [catalog["Casque"].id, catalog["Roman"].id]
     assert repository.set_active(ids=ids, is_active=True) == 1
     assert repository.set_active(ids=ids, is_active=False) == 2
-    assert repository.count(ItemFilter(is_active=False)) == 2
+    assert repository.count(ItemFilter(is_active=False, viewer=EVERYTHING.viewer)) == 2
     assert repository.set_active(ids=[], is_active=True) == 0
 
 
@@ -240,7 +262,7 @@ def test_create_many_inserts_validated_items_with_their_times(repository):
     stamps = [datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=h) for h in range(3)]
     data = [_data(f"Article {n}", tags=(" a ", "a")) for n in range(3)]
     assert repository.create_many(data, created_at=stamps) == 3
-    rows = repository.find_all(limit=10, sort_by="created_at")
+    rows = repository.find_all(limit=10, sort_by="created_at", filter=EVERYTHING)
     assert [row.name for row in rows] == ["Article 0", "Article 1", "Article 2"]
     assert [row.created_at for row in rows] == stamps
     assert all(row.tags == ("a",) and row.created_at == row.updated_at for row in rows)
@@ -249,7 +271,7 @@ def test_create_many_inserts_validated_items_with_their_times(repository):
 def test_create_many_refuses_a_bad_item_and_inserts_nothing(repository):
     with pytest.raises(InvalidItem):
         repository.create_many([_data("Bon"), _data("Mauvais", price="-1")])
-    assert repository.count() == 0
+    assert repository.count(EVERYTHING) == 0
 
 
 def test_update_and_delete_with_a_stale_version_conflict(repository, catalog):
@@ -279,7 +301,10 @@ def test_deleting_an_owner_leaves_its_items_catalog_owned_and_announced(
     from items.models import User
     from items.signals import item_changed
 
-    owned, others = catalog["Roman"], repository.find_all(limit=50, sort_by="name")
+    owned, others = (
+        catalog["Roman"],
+        repository.find_all(limit=50, sort_by="name", filter=EVERYTHING),
+    )
     heard: list[frozenset] = []
 
     def hear(sender, item_ids, **_):
@@ -292,7 +317,7 @@ def test_deleting_an_owner_leaves_its_items_catalog_owned_and_announced(
     finally:
         item_changed.disconnect(dispatch_uid="contract.owner_deleted")
     assert repository.find_by_id(owned.id) == replace(owned, created_by_id=None)
-    assert repository.find_all(limit=50, sort_by="name") == [
+    assert repository.find_all(limit=50, sort_by="name", filter=EVERYTHING) == [
         replace(item, created_by_id=None) if item.id == owned.id else item for item in others
     ]
     assert any(owned.id in ids for ids in heard)  # the cache hears of it
