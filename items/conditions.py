@@ -13,7 +13,7 @@ out (``FACET_GROUPS``), and a store that cannot compile a group says so instead 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -58,7 +58,7 @@ Conditions = dict[str, tuple[Clause, ...]]
 def visibility(viewer: Viewer) -> tuple[Clause, ...]:
     """Who sees an item: staff every item; anyone else the active ones, and a signed-in
     user also their own. No clause: no restriction."""
-    if viewer.sees_all:
+    if viewer.is_staff:
         return ()
     terms = [Term("is_active", "eq", True)]
     if viewer.user_id is not None:
@@ -105,10 +105,11 @@ def conditions(filter: ItemFilter) -> Conditions:
     }
 
 
-def clauses(filter: ItemFilter, *, leaving_out: str | None = None) -> tuple[Clause, ...]:
-    """Every clause of ``filter``, in ``GROUPS`` order, but those of the group ``leaving_out``."""
+def clauses(filter: ItemFilter, *, leaving_out: Collection[str] = ()) -> tuple[Clause, ...]:
+    """Every clause of ``filter``, in ``GROUPS`` order, but those of the groups ``leaving_out``
+    names (every facet's own: ``FACET_GROUPS.values()``)."""
     grouped = conditions(filter)
-    return tuple(c for group in GROUPS if group != leaving_out for c in grouped[group])
+    return tuple(c for group in GROUPS if group not in leaving_out for c in grouped[group])
 
 
 def _holds(term: Term, values: Mapping[str, Any]) -> bool:

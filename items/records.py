@@ -64,22 +64,10 @@ class SearchPage:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is asking: decides whether inactive items are visible."""
+    """Who is asking: what they may see and change is ruled in ``items.conditions``."""
 
     user_id: int | None = None
     is_staff: bool = False
-
-    @property
-    def sees_all(self) -> bool:
-        return self.is_staff
-
-    def sees(self, record: ItemRecord) -> bool:
-        """Whether this viewer may see ``record`` (the rule every backend's filter applies)."""
-        return (
-            self.sees_all
-            or record.is_active
-            or (self.user_id is not None and record.created_by_id == self.user_id)
-        )
 
     @property
     def cache_scope(self) -> str:

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from import_export.admin import ImportExportModelAdmin
@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from items import domain
 from items.admin.resources import ItemResource
+from items.conditions import as_q, in_band
 from items.models import Item, User, tags_as_text
 from items.records import WRITABLE_FIELDS
 from items.repository import get_item_repository
@@ -42,19 +43,15 @@ class PriceRangeFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         band = next((b for b in domain.PRICE_BANDS if b.key == self.value()), None)
-        return queryset if band is None else queryset.filter(_in_band(band))
+        return queryset if band is None else queryset.filter(as_q(in_band(band)))
 
     def get_facet_counts(self, pk_attname: str, filtered_qs: QuerySet) -> dict[str, Count]:
         # Django's own would count each band through a "pk IN (subquery)"; a plain condition
         # per band counts them all in the one pass over the filtered rows.
         return {
-            f"{n}__c": Count(pk_attname, filter=_in_band(band))
+            f"{n}__c": Count(pk_attname, filter=as_q(in_band(band)))
             for n, band in enumerate(domain.PRICE_BANDS)
         }
-
-
-def _in_band(band: domain.PriceBand) -> Q:
-    return Q(price__gte=band.low) & (Q() if band.high is None else Q(price__lt=band.high))
 
 
 def estimated_row_count(model: type[Model], *, using: str) -> int:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from items.api.pagination import ItemPagination, RecordWindow
 from items.api.permissions import viewer_of
+from items.conditions import may_change
 from items.history import HISTORY_FIELDS, KINDS
 
 
@@ -66,8 +67,7 @@ class ItemHistoryMixin:
     def history(self, request: Request, pk: str) -> Response:
         """The item's changes, newest first: who, when, each field's old and new value."""
         record = self.get_object()  # 404 for an item the caller may not see
-        viewer = viewer_of(request)
-        if not (viewer.is_staff or record.created_by_id == viewer.user_id):
+        if not may_change(viewer_of(request), record):
             raise PermissionDenied("Only the item's owner and staff may read its history.")
         repository = self.repository
         window = RecordWindow(

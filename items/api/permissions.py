@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from items.conditions import may_change
 from items.records import ItemRecord, Viewer
 
 
@@ -27,7 +28,4 @@ class IsOwnerOrStaff(BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: ItemRecord) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        viewer = viewer_of(request)
-        return viewer.is_staff or (
-            viewer.user_id is not None and obj.created_by_id == viewer.user_id
-        )
+        return may_change(viewer_of(request), obj)

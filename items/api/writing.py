@@ -20,6 +20,7 @@ from config.http.errors import PreconditionFailed
 from items.api.etags import check_if_match, representation_etag
 from items.api.permissions import viewer_of
 from items.api.serializers import ItemInputSerializer, ItemSerializer
+from items.conditions import sees
 from items.records import InvalidItem, ItemConflict, ItemRecord
 
 
@@ -69,7 +70,7 @@ class ItemWriteMixin:
         """The rules a write answers to, judged on the locked record the write will change:
         404 unless the caller sees it, 403 unless they may change it, 412 unless ``If-Match``
         names its current representation."""
-        if not viewer_of(self.request).sees(record):
+        if not sees(viewer_of(self.request), record):
             raise NotFound("No item has this id.")
         self.check_object_permissions(self.request, record)
         check_if_match(self.request, record)

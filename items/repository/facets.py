@@ -1,33 +1,17 @@
 """Facet counts, as both backends shape them: every category, every price band, the top tags.
 
 Faceting is disjunctive: each facet counts over the filtered result with its own condition left
-out, so with ``category=livre`` the category facet still counts the other categories (under the
-other filters) and a client can offer them. ``facet_filters`` says which conditions each facet
-keeps; ``assembled`` lays the counts out the same way whatever backend made them.
+out (``items.conditions.FACET_GROUPS``), so with ``category=livre`` the category facet still
+counts the other categories (under the other filters) and a client can offer them.
+``assembled`` lays the counts out the same way whatever backend made them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from items import domain
-from items.records import TOP_TAGS, Facets, FacetValue, ItemFilter
-
-# The ItemFilter fields each facet ignores: its own condition.
-OWN_CONDITIONS: dict[str, dict[str, object]] = {
-    "category": {"category": None},
-    "price": {"min_price": None, "max_price": None},
-    "tags": {"tags": (), "tags_match": "any"},
-}
-
-
-def common_filter(filter: ItemFilter) -> ItemFilter:
-    """``filter`` without any facet's own condition: what every facet counts under."""
-    changes: dict[str, object] = {}
-    for own in OWN_CONDITIONS.values():
-        changes.update(own)
-    return replace(filter, **changes)
+from items.records import TOP_TAGS, Facets, FacetValue
 
 
 def assembled(

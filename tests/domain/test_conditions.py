@@ -95,8 +95,10 @@ def test_filters_mean_what_the_api_says():
 
 def test_a_facet_leaves_its_own_group_out():
     asked = ItemFilter(category="livre", min_price=Decimal("1"))
-    kept = conditions.clauses(asked, leaving_out="category")
+    kept = conditions.clauses(asked, leaving_out={"category"})
     assert conditions.fields_named(kept) == {"price", "is_active"}
+    common = conditions.clauses(asked, leaving_out=conditions.FACET_GROUPS.values())
+    assert conditions.fields_named(common) == {"is_active"}
 
 
 def test_every_price_falls_in_exactly_one_band():

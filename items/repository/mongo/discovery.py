@@ -14,17 +14,16 @@ suggests names only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
-from bson.decimal128 import Decimal128
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 
 from items import domain
-from items.records import ANONYMOUS, STAFF, TOP_TAGS, Facets, ItemFilter, Suggestion, Viewer
-from items.repository.facets import assembled, common_filter
-from items.repository.mongo.documents import Query, all_of, filter_query
+from items.conditions import FACET_GROUPS, clauses, conditions, in_band, visibility
+from items.records import ANONYMOUS, TOP_TAGS, Facets, ItemFilter, Suggestion, Viewer
+from items.repository.facets import assembled
+from items.repository.mongo.documents import Query, all_of, query_of
 from items.repository.mongo.schema import NAME_COLLATION
 from items.repository.mongo.search import text_query
 
@@ -32,25 +31,13 @@ _HIGHEST = "\uffff"  # sorts after every character under the collation: closes a
 
 
 def _own_conditions(filter: ItemFilter) -> dict[str, Query]:
-    """Each facet's own condition alone (no visibility: the first ``$match`` holds that)."""
-    own = replace(common_filter(filter), viewer=STAFF, is_active=None)
-    own = replace(own, created_after=None, created_before=None)
-    return {
-        "category": filter_query(replace(own, category=filter.category)),
-        "price": filter_query(replace(own, min_price=filter.min_price, max_price=filter.max_price)),
-        "tags": filter_query(replace(own, tags=filter.tags, tags_match=filter.tags_match)),
-    }
+    """Each facet's own condition alone (the first ``$match`` holds the others)."""
+    grouped = conditions(filter)
+    return {facet: query_of(grouped[group]) for facet, group in FACET_GROUPS.items()}
 
 
 def _kept(own: dict[str, Query], facet: str) -> Query:
     return all_of(condition for name, condition in own.items() if name != facet)
-
-
-def _band(band: domain.PriceBand) -> Query:
-    bounds: dict[str, Any] = {"$gte": Decimal128(band.low)}
-    if band.high is not None:
-        bounds["$lt"] = Decimal128(band.high)
-    return {"price": bounds}
 
 
 def _pipelines(names: Sequence[str], own: dict[str, Query]) -> dict[str, list]:
@@ -63,7 +50,7 @@ def _pipelines(names: Sequence[str], own: dict[str, Query]) -> dict[str, list]:
     if "price" in names:
         for n, band in enumerate(domain.PRICE_BANDS):
             pipelines[f"price_{n}"] = [
-                {"$match": all_of([_kept(own, "price"), _band(band)])},
+                {"$match": all_of([_kept(own, "price"), query_of(in_band(band))])},
                 {"$count": "count"},
             ]
     if "tags" in names:
@@ -89,7 +76,7 @@ class MongoDiscovery:
             return {}
         if query is not None and not query.strip():
             return assembled(names)
-        first = filter_query(common_filter(filter))
+        first = query_of(clauses(filter, leaving_out=FACET_GROUPS.values()))
         if query is not None:
             first = all_of([text_query(query), first])
         pipeline = [{"$match": first}, {"$facet": _pipelines(names, _own_conditions(filter))}]
@@ -110,7 +97,7 @@ class MongoDiscovery:
     ) -> list[Suggestion]:
         if not prefix.strip() or limit <= 0:
             return []
-        visible = filter_query(ItemFilter(viewer=viewer))
+        visible = query_of(visibility(viewer))
         names: list[str] = []
         lowest: dict[str, Any] = {"$gte": prefix}
         while len(names) < limit:

@@ -1,4 +1,4 @@
-"""How an item lives in MongoDB: documents to records and back, filters and cursors as queries.
+"""How an item lives in MongoDB: documents to records and back, clauses and cursors as queries.
 
 A document holds the record's fields under the same names, except ``id``, which is ``_id``: a
 BSON UUID (binary subtype 4, the "standard" representation). Prices are Decimal128 with two
@@ -18,6 +18,7 @@ from bson.binary import Binary
 from bson.decimal128 import Decimal128
 
 from items import domain
+from items.conditions import Clause, Term, clauses
 from items.ids import new_item_id
 from items.records import (
     RECORD_FIELDS,
@@ -148,45 +149,41 @@ def all_of(conditions: Iterable[Query]) -> Query:
     return {"$and": kept}
 
 
-def _visibility(filter: ItemFilter) -> Query:
-    if filter.viewer.sees_all:
-        return {}
-    if filter.viewer.user_id is None:
-        return {"is_active": True}
-    return {"$or": [{"is_active": True}, {"created_by_id": filter.viewer.user_id}]}
+_OPERATORS = {"gte": "$gte", "lte": "$lte", "lt": "$lt", "overlaps": "$in", "contains": "$all"}
 
 
-def _range(name: str, bounds: dict[str, Any]) -> Query:
-    kept = {op: value for op, value in bounds.items() if value is not None}
-    return {name: kept} if kept else {}
+def _bound(term: Term) -> Any:
+    """A term's value as the stored field compares with it."""
+    if term.field == "price":  # not rounded to cents: a bound of 29.995 must compare as 29.995
+        return Decimal128(Decimal(term.value))
+    if term.field == "created_at":
+        # Stored stamps are whole milliseconds: rounding a bound up keeps >= and < exact.
+        assert term.op in ("gte", "lt"), term
+        return ceil_millisecond(term.value)
+    if term.field == "tags":
+        return list(term.value)
+    return term.value
 
 
-def _price(value: Decimal | None) -> Decimal128 | None:
-    # Not rounded to cents: a bound of 29.995 must compare as 29.995.
-    return None if value is None else Decimal128(Decimal(value))
+def _term_query(term: Term) -> Query:
+    if term.op == "eq":
+        return {term.field: _bound(term)}
+    return {term.field: {_OPERATORS[term.op]: _bound(term)}}
 
 
-def _stamp(value: datetime | None) -> datetime | None:
-    # Stored stamps are whole milliseconds: rounding a bound up keeps >= and < exact.
-    return None if value is None else ceil_millisecond(value)
+def _clause_query(clause: Clause) -> Query:
+    either = [_term_query(term) for term in clause.terms]
+    return either[0] if len(either) == 1 else {"$or": either}
+
+
+def query_of(found: Iterable[Clause]) -> Query:
+    """The clauses (``items.conditions``) as a MongoDB query."""
+    return all_of(_clause_query(clause) for clause in found)
 
 
 def filter_query(filter: ItemFilter) -> Query:
     """The MongoDB query for ``filter``, visibility included."""
-    conditions = [
-        _visibility(filter),
-        {"category": filter.category} if filter.category is not None else {},
-        {"is_active": filter.is_active} if filter.is_active is not None else {},
-        _range("price", {"$gte": _price(filter.min_price), "$lte": _price(filter.max_price)}),
-        _range(
-            "created_at",
-            {"$gte": _stamp(filter.created_after), "$lt": _stamp(filter.created_before)},
-        ),
-    ]
-    if filter.tags:
-        operator = "$all" if filter.tags_match == "all" else "$in"
-        conditions.append({"tags": {operator: list(filter.tags)}})
-    return all_of(conditions)
+    return query_of(clauses(filter))
 
 
 def after_cursor(sort_by: str, descending: bool, cursor: Cursor) -> Query:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import connection
 
 from items import domain
+from items.conditions import admits, conditions, fields_named, in_band
 from items.records import ItemFilter
 
 CELLS = "public.items_facet_cell"
@@ -28,15 +29,30 @@ _CENT = Decimal("0.01")
 _LAST_CENT = Decimal("0.99")  # a unit u holds prices u.00 to u.99
 
 
+# What the cells know of an item: the groups of conditions (``items.conditions``) they can
+# count under, and the fields those may compare. Anything else (dates, an owner's view, a filter
+# added later) is counted from the rows.
+CELL_GROUPS = frozenset({"visibility", "category", "is_active", "price", "tags"})
+CELL_FIELDS = frozenset({"is_active", "category", "price", "tags"})
+
+
 def answerable(filter: ItemFilter) -> bool:
-    """Whether the cells can count ``filter``'s facets (no dates, owners' views or tag sets)."""
-    viewer = filter.viewer
-    return (
-        filter.created_after is None
-        and filter.created_before is None
-        and (viewer.sees_all or viewer.user_id is None)
-        and len(set(filter.tags)) <= 1
-    )
+    """Whether the cells can count ``filter``'s facets: every clause it sets is of a group the
+    cells know, on fields they hold, with at most one tag (a cell counts items having a tag)."""
+    grouped = conditions(filter)
+    if any(found for group, found in grouped.items() if group not in CELL_GROUPS):
+        return False
+    if not fields_named(clause for found in grouped.values() for clause in found) <= CELL_FIELDS:
+        return False
+    return len(set(filter.tags)) <= 1
+
+
+def _activity(filter: ItemFilter) -> list[bool]:
+    """The values of ``is_active`` the filter's visibility and activity condition admit (the
+    cells' only field among them, ``answerable`` made sure)."""
+    grouped = conditions(filter)
+    kept = (*grouped["visibility"], *grouped["is_active"])
+    return [value for value in (True, False) if admits(kept, {"is_active": value})]
 
 
 def _units(filter: ItemFilter) -> tuple[int | None, int | None]:
@@ -62,10 +78,7 @@ def edges(filter: ItemFilter) -> list[ItemFilter]:
 def _where(filter: ItemFilter, *, tag: str | None, category: bool, price: bool) -> tuple:
     """SQL conditions on cells (and their parameters): activity and visibility always; the tag
     (None: any real tag), the category and the whole units of the price range as asked."""
-    activity = [True, False] if filter.is_active is None else [filter.is_active]
-    if not filter.viewer.sees_all:
-        activity = [value for value in activity if value]
-    sql, params = ["is_active = ANY(%s)"], [activity]
+    sql, params = ["is_active = ANY(%s)"], [_activity(filter)]
     if tag is None:
         sql.append("tag <> ''")
     else:
@@ -97,16 +110,22 @@ def _sums(group: str, where: tuple, extra_params: Sequence = (), *, table: str =
         return Counter({value: int(count) for value, count in cursor.fetchall()})
 
 
+_CELL_OPERATORS = {"gte": ">=", "lt": "<"}
+
+
 def _band_case() -> tuple[str, list]:
-    # Band bounds are whole numbers, so "price >= low" is "price_unit >= low", and so on.
+    """A CASE naming each cell's price band, from the bands' clauses (``conditions.in_band``):
+    band bounds are whole numbers, so "price >= low" is "price_unit >= low", and so on."""
     cases, params = [], []
     for band in domain.PRICE_BANDS:
-        if band.high is None:
-            cases.append("WHEN price_unit >= %s THEN %s")
-            params += [int(band.low), band.key]
-        else:
-            cases.append("WHEN price_unit >= %s AND price_unit < %s THEN %s")
-            params += [int(band.low), int(band.high), band.key]
+        terms = [term for clause in in_band(band) for term in clause.terms]
+        assert all(term.value == int(term.value) for term in terms), band  # whole units only
+        cases.append(
+            "WHEN "
+            + " AND ".join(f"price_unit {_CELL_OPERATORS[term.op]} %s" for term in terms)
+            + " THEN %s"
+        )
+        params += [*(int(term.value) for term in terms), band.key]
     return f"CASE {' '.join(cases)} END", params
 
 

@@ -23,8 +23,10 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from items import domain
+from items.conditions import FACET_GROUPS, as_q, clauses, conditions, in_band
+from items.models import Item
 from items.records import TOP_TAGS, Facets, ItemFilter
-from items.repository.facets import assembled, common_filter
+from items.repository.facets import assembled
 from items.repository.postgres import facet_cells
 from items.repository.postgres import search as postgres_search
 from items.repository.postgres.queries import filtered
@@ -34,17 +36,8 @@ Counts = tuple[Counter, Counter, Counter]  # categories, price bands, tags
 
 def _conditions(filter: ItemFilter) -> dict[str, Q]:
     """Each facet's own condition from ``filter`` (``Q()`` when it sets none)."""
-    price = Q()
-    if filter.min_price is not None:
-        price &= Q(price__gte=filter.min_price)
-    if filter.max_price is not None:
-        price &= Q(price__lte=filter.max_price)
-    tags = Q()
-    if filter.tags:
-        lookup = "tags__contains" if filter.tags_match == "all" else "tags__overlap"
-        tags = Q(**{lookup: list(filter.tags)})
-    category = Q(category=filter.category) if filter.category else Q()
-    return {"category": category, "price": price, "tags": tags}
+    grouped = conditions(filter)
+    return {facet: as_q(grouped[group]) for facet, group in FACET_GROUPS.items()}
 
 
 def _kept(own: dict[str, Q], facet: str) -> Q:
@@ -56,17 +49,13 @@ def _kept(own: dict[str, Q], facet: str) -> Q:
     return kept
 
 
-def _band(band: domain.PriceBand) -> Q:
-    return Q(price__gte=band.low) & (Q() if band.high is None else Q(price__lt=band.high))
-
-
 def _categories_and_bands(rows: QuerySet, own: dict[str, Q], names: Sequence[str]) -> tuple:
     counts = {}
     if "category" in names:
         counts["in_category"] = Count("pk", filter=_kept(own, "category"))
     if "price" in names:
         for n, band in enumerate(domain.PRICE_BANDS):
-            counts[f"band_{n}"] = Count("pk", filter=_kept(own, "price") & _band(band))
+            counts[f"band_{n}"] = Count("pk", filter=_kept(own, "price") & as_q(in_band(band)))
     categories, bands = Counter(), Counter()
     for row in rows.values("category").annotate(**counts).order_by():
         categories[row["category"]] += row.get("in_category", 0)
@@ -91,7 +80,7 @@ def row_counts(
     names: Sequence[str], filter: ItemFilter, query: str | None = None, *, tags_limit: int | None
 ) -> Counts:
     """Counts read from the rows; tags cut to the ``tags_limit`` most frequent (None: all)."""
-    rows = filtered(common_filter(filter))
+    rows = Item.objects.filter(as_q(clauses(filter, leaving_out=FACET_GROUPS.values())))
     if query is not None:
         rows = rows.filter(pk__in=postgres_search.matching(rows, query).values("pk"))
     own = _conditions(filter)

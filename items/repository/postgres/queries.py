@@ -1,20 +1,22 @@
 """ORM building blocks the PostgreSQL repository's reads, writes and bulk moves share.
 
-Rows become ``ItemRecord`` values here, an ``ItemFilter`` becomes a queryset (visibility
-included), and a keyset ``Cursor`` becomes the condition "strictly after it". One read is plain
-SQL: an item by its id (``by_id``), the read behind every detail, whose query the ORM would
-take longer to compile than PostgreSQL takes to answer.
+Rows become ``ItemRecord`` values here; an ``ItemFilter``'s clauses (``items.conditions``,
+visibility included) become a queryset, or SQL text (``sql_of``) for the statements written by
+hand; and a keyset ``Cursor`` becomes the condition "strictly after it". One read is plain SQL:
+an item by its id (``by_id``), the read behind every detail, whose query the ORM would take
+longer to compile than PostgreSQL takes to answer.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, connections, router
 from django.db.models import Q, QuerySet
 
+from items.conditions import Clause, as_q, clauses, visibility
 from items.models import Item
 from items.records import RECORD_FIELDS, Cursor, ItemFilter, ItemRecord, Viewer
 
@@ -43,16 +45,43 @@ def record_from(row: tuple) -> ItemRecord:
     return record_of(dict(zip(RECORD_FIELDS, row, strict=True)))
 
 
+_SQL_OPERATORS = {
+    "eq": "=",
+    "gte": ">=",
+    "lte": "<=",
+    "lt": "<",
+    "overlaps": "&&",
+    "contains": "@>",
+}
+
+
+def sql_of(found: Iterable[Clause], *, alias: str | None = None) -> tuple[str, list]:
+    """The clauses as an SQL condition on items (``alias``: the table's name in the query)
+    and its parameters: the text form of ``items.conditions.as_q``, for the statements written
+    here by hand."""
+    parts: list[str] = []
+    params: list = []
+    for clause in found:
+        terms = []
+        for term in clause.terms:
+            field = Item._meta.get_field(term.field)
+            column = connection.ops.quote_name(field.column)
+            placeholder = "%s"
+            if term.field == "tags":  # an array compares with an array of its own type
+                placeholder = f"%s::{field.db_type(connection)}"
+            terms.append(f"{alias + '.' if alias else ''}{column} {_SQL_OPERATORS[term.op]} ")
+            terms[-1] += placeholder
+            params.append(list(term.value) if term.field == "tags" else term.value)
+        parts.append(f"({' OR '.join(terms)})")
+    return " AND ".join(parts) or "TRUE", params
+
+
 def by_id(item_id: uuid.UUID, viewer: Viewer) -> ItemRecord | None:
-    """The item, if ``viewer`` may see it (the rule ``filtered`` applies), from the database
-    the router reads from (a replica recent enough, with read replicas)."""
-    sql, params = f"SELECT {RECORD_COLUMNS} FROM {TABLE} WHERE id = %s", [item_id]
-    if not viewer.sees_all:
-        if viewer.user_id is None:
-            sql += " AND is_active"
-        else:
-            sql += " AND (is_active OR created_by_id = %s)"
-            params.append(viewer.user_id)
+    """The item, if ``viewer`` may see it, from the database the router reads from (a replica
+    recent enough, with read replicas)."""
+    visible, params = sql_of(visibility(viewer))
+    sql = f"SELECT {RECORD_COLUMNS} FROM {TABLE} WHERE id = %s AND {visible}"
+    params.insert(0, item_id)
     with connections[router.db_for_read(Item)].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -66,25 +95,7 @@ def reload(item_id: uuid.UUID) -> ItemRecord:
 
 def filtered(filter: ItemFilter) -> QuerySet:
     """Items that ``filter`` admits, its viewer's visibility included."""
-    qs = Item.objects.all()
-    if not filter.viewer.sees_all:
-        visible = Q(is_active=True)
-        if filter.viewer.user_id is not None:
-            visible |= Q(created_by_id=filter.viewer.user_id)
-        qs = qs.filter(visible)
-    conditions = {
-        "category": filter.category,
-        "is_active": filter.is_active,
-        "price__gte": filter.min_price,
-        "price__lte": filter.max_price,
-        "created_at__gte": filter.created_after,
-        "created_at__lt": filter.created_before,
-    }
-    qs = qs.filter(**{k: v for k, v in conditions.items() if v is not None})
-    if filter.tags:
-        lookup = "tags__contains" if filter.tags_match == "all" else "tags__overlap"
-        qs = qs.filter(**{lookup: list(filter.tags)})
-    return qs
+    return Item.objects.filter(as_q(clauses(filter)))
 
 
 def after(sort_by: str, descending: bool, cursor: Cursor) -> Q:

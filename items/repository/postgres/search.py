@@ -21,6 +21,7 @@ from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
+from items.conditions import sees_hidden
 from items.models import Item, NameTerms
 from items.records import ItemFilter
 from items.repository.highlights import MARK_START, MARK_STOP, marked_html
@@ -36,8 +37,7 @@ COMMON_WORD_ITEMS = 10_000
 def correction(text: str, filter: ItemFilter) -> str | None:
     """``text`` as it will be searched for ``filter``'s viewer, when corrected; else None."""
     viewer = filter.viewer
-    sees_hidden = viewer.sees_all or viewer.user_id is not None
-    hidden_visible = filtered(ItemFilter(viewer=viewer)) if sees_hidden else None
+    hidden_visible = filtered(ItemFilter(viewer=viewer)) if sees_hidden(viewer) else None
     return corrections.corrected(text, hidden_visible=hidden_visible)
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from django.db import connection
 
+from items.conditions import visibility
 from items.models import Item
 from items.records import Suggestion, Viewer
+from items.repository.postgres.queries import sql_of
 from items.repository.suggestions import merged
 
 TABLE = Item._meta.db_table
@@ -35,14 +37,6 @@ def like_pattern(folded: str) -> str:
     return f"{escaped}%"
 
 
-def _visible(alias: str, viewer: Viewer) -> tuple[str, list]:
-    if viewer.sees_all:
-        return "TRUE", []
-    if viewer.user_id is not None:
-        return f"({alias}.is_active OR {alias}.created_by_id = %s)", [viewer.user_id]
-    return f"{alias}.is_active", []
-
-
 def _step(alias: str, visible: str, after: str) -> str:
     folded = FOLDED.format(column=f"{alias}.name")
     return (
@@ -57,8 +51,8 @@ def names_starting_with(folded: str, *, viewer: Viewer, limit: int) -> list[str]
     pattern = like_pattern(folded)
     if pattern == "%" or limit <= 0:
         return []
-    first_visible, first_params = _visible("first_item", viewer)
-    next_visible, next_params = _visible("next_item", viewer)
+    first_visible, first_params = sql_of(visibility(viewer), alias="first_item")
+    next_visible, next_params = sql_of(visibility(viewer), alias="next_item")
     first = _step("first_item", first_visible, "")
     step = _step(
         "next_item",
