@@ -1,4 +1,4 @@
-"""App configuration for the cache."""
+"""App configuration for the cache: its receivers connected, and what it lends observability."""
 
 from django.apps import AppConfig
 
@@ -9,4 +9,6 @@ class CatalogCacheConfig(AppConfig):
     name = "catalog_cache"
 
     def ready(self) -> None:
-        from catalog_cache import receivers  # noqa: F401  (connects item_changed)
+        from catalog_cache import observed, receivers  # noqa: F401  (connects item_changed)
+
+        observed.lend()

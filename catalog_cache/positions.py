@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from catalog_cache import keys
 from catalog_cache.redis_guard import run
-from config.http.errors import error_body
+from core.http.errors import error_body
 from items.repository import read_positions
 
 HEADER = "X-Catalog-Position"

@@ -23,7 +23,7 @@ from django.dispatch import receiver
 from django_redis import get_redis_connection
 
 from catalog_cache import keys
-from catalog_cache.timing import add_cache_time
+from core.observability.timing import add_cache_time
 
 logger = logging.getLogger("catalog_cache")
 T = TypeVar("T")

@@ -26,7 +26,7 @@ from rest_framework.throttling import (
 )
 
 from catalog_cache import keys, store
-from config.http.client_address import client_address
+from core.http.client_address import client_address
 
 T = TypeVar("T", bound="RedisRateThrottle")
 
@@ -148,7 +148,7 @@ def signed_in_rate() -> store.Bucket | None:
 def throttled_response(wait: float) -> HttpResponse:
     """The 429 a DRF view gives a throttled request, for answers made before any view."""
     # Imported here: the error handler imports DRF's views, whose settings import this module.
-    from config.http.errors import error_body
+    from core.http.errors import error_body
 
     seconds = math.ceil(wait)
     body = error_body(429, Throttled.default_code, str(Throttled(seconds).detail))

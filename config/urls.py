@@ -11,7 +11,7 @@ admin.site.site_url = "/api/"  # the admin's "View site" link
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/", permanent=False)),
-    path("", include("config.observability.urls")),
+    path("", include("core.observability.urls")),
     path("admin/", admin.site.urls),
     path("api/cache/stats/", CacheStatsView.as_view(), name="cache-stats"),
     path("api/", include("items.api.urls")),

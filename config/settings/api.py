@@ -15,7 +15,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "config.http.parsers.BoundedJSONParser",
+        "core.http.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -56,19 +56,19 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "config.http.schema.generic_validation_errors",
-        "config.http.schema.json_request_bodies",
-        "config.http.schema.read_positions",
+        "core.http.schema.generic_validation_errors",
+        "core.http.schema.json_request_bodies",
+        "core.http.schema.read_positions",
     ],
 }
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "config.http.errors.CatalogExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.http.errors.CatalogExceptionHandler",
     # 412 is documented on the writes that can answer it (If-Match), not everywhere.
     "ALLOWED_ERROR_STATUS_CODES": [
         *("400", "401", "403", "404", "405", "406", "413", "415", "429", "500", "503")
     ],
     "ERROR_SCHEMAS": {
-        "413": "config.http.errors.ErrorResponse413Serializer",
-        "503": "config.http.errors.ErrorResponse503Serializer",
+        "413": "core.http.errors.ErrorResponse413Serializer",
+        "503": "core.http.errors.ErrorResponse503Serializer",
     },
 }

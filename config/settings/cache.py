@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config import embedded
 from config.settings.env import DATA_DIR, REDIS_URL, env_bool, env_int, env_list, env_str
+from core import embedded
 
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
 CACHE_TTL = env_int("CACHE_TTL", 300)

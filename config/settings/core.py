@@ -7,7 +7,6 @@ import secrets
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config import embedded
 from config.settings.env import (
     BASE_DIR,
     DATA_DIR,
@@ -17,6 +16,7 @@ from config.settings.env import (
     env_list,
     env_str,
 )
+from core import embedded
 
 
 def _secret_key() -> str:
@@ -69,15 +69,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.http.request_id.RequestIdMiddleware",
-    "config.observability.monitoring.MonitoringMiddleware",
+    "core.http.request_id.RequestIdMiddleware",
+    "core.observability.monitoring.MonitoringMiddleware",
     # Cache hits leave here, before every layer they do not need. A hit does itself what the
     # layers below would do to it: the security headers and If-None-Match (Django's own
     # methods), Vary: Cookie and X-Frame-Options; a request one of them would answer
     # differently (a body, X-Catalog-Position, a redirect to https, a host not allowed) goes
     # down the whole chain.
     "catalog_cache.middleware.CachedResponseMiddleware",
-    "config.http.errors.RequestGuardMiddleware",
+    "core.http.errors.RequestGuardMiddleware",
     "catalog_cache.throttling.LoginRateLimitMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import embedded
 from config.settings.env import (
     DATA_DIR,
     DATABASE_URL,
@@ -20,6 +19,7 @@ from config.settings.env import (
     env_list,
     env_str,
 )
+from core import embedded
 
 DB_TYPE = env_str("DB_TYPE", "postgres").lower() or "postgres"
 if DB_TYPE not in {"postgres", "mongodb"}:
@@ -44,8 +44,8 @@ DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
 _POOL_RECONNECT_SECONDS = 5.0
 
 _database.update(
-    # Django's PostgreSQL backend, but for the pool's check (config/database).
-    ENGINE="config.database",
+    # Django's PostgreSQL backend, but for the pool's check (core/database).
+    ENGINE="core.database",
     ATOMIC_REQUESTS=True,
     CONN_MAX_AGE=0,  # the pool, not persistent connections, reuses them
     # With the pool, this makes it check a connection before lending it: after a PostgreSQL

@@ -17,7 +17,7 @@ LOG_FORMAT = env_str("LOG_FORMAT", "json").lower()  # json | plain
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.http.request_id.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.http.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

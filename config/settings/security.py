@@ -25,5 +25,5 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Who the client is, for rate limits: the socket's address, unless proxies in front say
 # otherwise in X-Forwarded-For, which anyone can send. A number N trusts the N nearest hops;
-# a list trusts those addresses or networks. None by default (config/http/client_address.py).
+# a list trusts those addresses or networks. None by default (core/http/client_address.py).
 TRUSTED_PROXIES = env_proxies("TRUSTED_PROXIES")

@@ -16,7 +16,7 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from config.http.errors import PreconditionFailed
+from core.http.errors import PreconditionFailed
 from items.api.serializers import ItemSerializer
 from items.records import ItemRecord
 

@@ -22,7 +22,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
-from config.http.errors import ErrorResponse412Serializer
+from core.http.errors import ErrorResponse412Serializer
 from items.api.discovery import ItemSuggestMixin
 from items.api.filters import ItemListQuerySerializer
 from items.api.history import HistoryEntrySerializer, ItemHistoryMixin

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from config.http.errors import PreconditionFailed
+from core.http.errors import PreconditionFailed
 from items.api.etags import check_if_match, representation_etag
 from items.api.permissions import viewer_of
 from items.api.serializers import ItemInputSerializer, ItemSerializer

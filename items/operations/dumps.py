@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from config.embedded import bundled_postgres_tool
+from core.embedded import bundled_postgres_tool
 
 
 class BackupError(RuntimeError):

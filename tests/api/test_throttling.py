@@ -7,8 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.http.client_address import client_address
 from config.settings.env import env_proxies
+from core.http.client_address import client_address
 from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("config", "items", "catalog_cache")
+PACKAGES = ("config", "core", "items", "catalog_cache")
 BACKENDS = ("items.repository.postgres", "items.repository.mongo")
 MODULE_MAX_LINES = 300
 CLASS_MAX_LINES = 120
@@ -19,20 +19,21 @@ ITEMS_MAX_MODULES = 10
 
 # Each room with its floor: a room may import only rooms on lower floors (and itself).
 ROOMS = {
-    "config.embedded": -1,  # the embedded PostgreSQL and Redis
-    "config.settings": 0,  # imports no app code
-    "config.database": 0,  # Django's PostgreSQL backend with a cheaper pool check
-    "config.http": 0,  # what every endpoint shares; imports nothing from the apps
-    "items": 1,  # the domain: models, rules, records, ids, signals, migrations
-    "items.repository": 2,  # the Protocol, the factory, and the backends
-    "catalog_cache": 3,
-    "items.api": 4,
-    "items.operations": 4,
-    "items.admin": 5,  # Django's entry points into the app: they wire the rooms together
-    "items.apps": 5,
-    "items.management": 5,
-    "config.observability": 6,  # reads from every room
-    "config": 7,  # urls, wsgi, asgi, gunicorn: the process's wiring
+    "core.embedded": 0,  # the embedded PostgreSQL and Redis
+    "core.database": 0,  # Django's PostgreSQL backend with a cheaper pool check
+    "core.http": 0,  # what every endpoint shares
+    "core.observability": 1,  # health, metrics, monitoring: the rooms above lend it their parts
+    "core": 1,  # the ground floor's charter
+    "config.settings": 2,  # imports no app code (apps are named by dotted path)
+    "items": 2,  # the domain: models, rules, conditions, records, ids, signals, migrations
+    "items.repository": 3,  # the Protocol, the factory, and the backends
+    "catalog_cache": 4,
+    "items.api": 5,
+    "items.operations": 5,
+    "items.admin": 6,  # Django's entry points into the app: they wire the rooms together
+    "items.apps": 6,
+    "items.management": 6,
+    "config": 7,  # urls, wsgi, asgi, gunicorn: the process's wiring (the composition root)
 }
 
 
@@ -140,14 +141,14 @@ def test_the_import_rules_catch_a_breach():
         "items.domain": {"items.api.views"},
         "catalog_cache.store": {"items.api.filters"},
         "config.settings.core": {"items.models"},
-        "config.http.errors": {"catalog_cache.keys"},
+        "core.http.errors": {"catalog_cache.keys"},
         "items.api.views": {"items.repository.mongo.documents", "catalog_cache.responses"},
         "items.api.filters": {"items.operations.transfer"},
     }
     assert [line.split("  ")[0] for line in wrong_way_imports(breach)] == [
         "catalog_cache.store -> items.api.filters",
-        "config.http.errors -> catalog_cache.keys",
         "config.settings.core -> items.models",
+        "core.http.errors -> catalog_cache.keys",
         "items.api.filters -> items.operations.transfer",
         "items.domain -> items.api.views",
     ]

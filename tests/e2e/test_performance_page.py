@@ -8,7 +8,7 @@ import pytest
 from django_redis import get_redis_connection
 from playwright.sync_api import Page, expect
 
-from config.observability.performance import sampling
+from core.observability.performance import sampling
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

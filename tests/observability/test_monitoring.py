@@ -118,7 +118,7 @@ def test_metrics_show_every_service_up_when_all_answer(anon_client, settings):
 
 def test_metrics_count_the_embedded_redis_restarts(anon_client, settings, monkeypatch):
     settings.METRICS_TOKEN = "s3cret-scraper"
-    monkeypatch.setattr("config.embedded.redis_restarts", lambda data_dir: 3)
+    monkeypatch.setattr("core.embedded.redis_restarts", lambda data_dir: 3)
     settings.REDIS_URL = ""
     body = anon_client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scraper").content
     assert b"\ncatalog_embedded_redis_restarts_total 3\n" in body
@@ -176,7 +176,7 @@ def test_the_pool_reports_its_use_waits_and_timeouts():
     from django.db import connection
     from psycopg_pool import PoolTimeout
 
-    from config.observability.pool import report_pool_use
+    from core.observability.pool import report_pool_use
 
     connection.ensure_connection()
     pool = connection.pool

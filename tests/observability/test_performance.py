@@ -10,8 +10,8 @@ import pytest
 from django_redis import get_redis_connection
 
 from catalog_cache.redis_guard import run
-from config.observability.performance import sampling
-from config.observability.performance.series import BIN_SECONDS, performance, quantile
+from core.observability.performance import sampling
+from core.observability.performance.series import BIN_SECONDS, performance, quantile
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db

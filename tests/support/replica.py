@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from config.embedded import bundled_postgres_tool
+from core.embedded import bundled_postgres_tool
 from tests.support.processes import dies_with_parent
 from tests.support.served import free_port
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import psutil
 import redis
 
-from config import embedded
-from config.embedded.supervision import listening
+from core import embedded
+from core.embedded.supervision import listening
 from tests.support.databases import ROOT
 
 # A process using the embedded Redis of the data folder it is given, until its stdin closes.
@@ -24,7 +24,7 @@ USER = """
 import logging, sys
 from pathlib import Path
 logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
-from config.embedded import embedded_redis_url
+from core.embedded import embedded_redis_url
 print(embedded_redis_url(Path(sys.argv[1])), flush=True)
 sys.stdin.read()
 """
@@ -117,7 +117,7 @@ def test_a_killed_embedded_redis_comes_back_once_for_every_process(tmp_path):
 def test_the_list_of_users_forgets_the_dead_and_a_reused_pid(tmp_path):
     """A user killed without leaving is dropped; so is a pid since given to another process
     (same pid, another start time); a list cut short reads as empty, never as an error."""
-    from config.embedded import supervision
+    from core.embedded import supervision
 
     users = tmp_path / supervision.USERS_FILE
     init = (1, psutil.Process(1).create_time())

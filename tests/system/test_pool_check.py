@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from config.database.base import check_pooled_connection
+from core.database.base import check_pooled_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,5 +43,5 @@ def test_a_connection_the_server_ended_fails_the_check():
 def test_the_pool_lends_connections_through_this_check():
     wrapper = connections["default"]
     wrapper.ensure_connection()
-    assert type(wrapper).__module__ == "config.database.base"
+    assert type(wrapper).__module__ == "core.database.base"
     assert wrapper.pool is not None and wrapper.pool._check is check_pooled_connection

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from config.embedded import tuning
+from core.embedded import tuning
 from tests.support.databases import ROOT
 
 GB = 1024 * tuning.MB

@@ -118,7 +118,7 @@ def test_the_list_of_users_is_not_read_while_another_process_writes_it(tmp_path)
     """A process leaving drops dead users from the list under the lock its writers hold: read
     half written, the list would be taken for damaged and emptied, and the server's last user
     would leave it running."""
-    from config.embedded import _forget_dead_users
+    from core.embedded import _forget_dead_users
 
     users = tmp_path / ".handle_pids.json"
     users.write_text(json.dumps([os.getpid(), 1]))

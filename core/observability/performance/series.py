@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
-from config.observability.performance.sampling import CLUSTER, WINDOW_SECONDS
+from core.observability.performance.sampling import CLUSTER, WINDOW_SECONDS
 
 BIN_SECONDS = 60
 BINS = WINDOW_SECONDS // BIN_SECONDS

@@ -1,10 +1,10 @@
 """Liveness and readiness.
 
 ``/health/`` only says the process answers. ``/ready/`` checks every service a request uses
-(``services``): it answers 503 only when an essential one (PostgreSQL, MongoDB when selected)
-is down, naming it under ``failing``. Redis down leaves it ready, 200, with ``status`` and
-``degraded`` saying the cache is missing; so does a read replica that is down or lags past
-``REPLICA_MAX_LAG``. Each replica's lag is reported under ``replicas``.
+(``services``, as the rooms lent them): it answers 503 only when an essential one (PostgreSQL,
+MongoDB when selected) is down, naming it under ``failing``. Redis down leaves it ready, 200, with
+``status`` and ``degraded`` saying the cache is missing; so does a read replica that is down or
+lags past ``REPLICA_MAX_LAG``. Each replica's lag is reported under ``replicas``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db.transaction import non_atomic_requests
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from config.observability.services import ACCELERATORS, replica_states, service_states
+from core.observability.services import accelerators, replica_states, service_states
 
 
 @non_atomic_requests
@@ -29,8 +29,9 @@ def ready(request: HttpRequest) -> JsonResponse:
     """200 while the essential services answer (``degraded`` without Redis); otherwise 503."""
     states, replicas = service_states(), replica_states()
     down = [name for name, state in states.items() if state != "ok"]
-    failing = [name for name in down if name not in ACCELERATORS]
-    degraded = [name for name in down if name in ACCELERATORS]
+    optional = accelerators()
+    failing = [name for name in down if name not in optional]
+    degraded = [name for name in down if name in optional]
     degraded += [name for name, state in replicas.items() if state["status"] != "ok"]
     status = "unavailable" if failing else "degraded" if degraded else "ready"
     body: dict = {"status": status, "checks": states}

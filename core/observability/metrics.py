@@ -1,11 +1,11 @@
 """``/metrics``: Prometheus text for staff, or for a scraper holding ``METRICS_TOKEN``.
 
-The request figures come from ``monitoring``'s metrics (added up over every gunicorn worker
-with ``PROMETHEUS_MULTIPROC_DIR``); the cache's hit and miss counters are read from Redis,
-where every process counts them; whether each service answers is checked at each scrape; the
-embedded Redis's restarts are read from the count its watchers keep beside it. With read
-replicas, ``catalog_db_reads_total`` counts the API's reads by ``target`` (primary or replica)
-and each replica's lag is asked at each scrape.
+The request figures come from ``monitoring``'s metrics (added up over every gunicorn worker with
+``PROMETHEUS_MULTIPROC_DIR``); the figures rooms keep for every server (the cache's hits and
+misses, in Redis) are read as they lent them (``lent``); whether each service answers is checked at
+each scrape; the embedded Redis's restarts are read from the count its watchers keep beside it.
+With read replicas, ``catalog_db_reads_total`` counts the API's reads by ``target`` (primary or
+replica) and each replica's lag is asked at each scrape.
 
 The scraper's token is compared without the database, so the scrape goes on, showing
 PostgreSQL down, through an outage. Staff credentials can only be checked in the database:
@@ -25,9 +25,9 @@ from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from catalog_cache.stats import hit_counters
-from config import embedded
-from config.observability.services import replica_states, service_states
+from core import embedded
+from core.observability import lent
+from core.observability.services import replica_states, service_states
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
@@ -64,21 +64,23 @@ def metrics(request: HttpRequest) -> HttpResponse:
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
-    lines = _cache_lines() + _service_lines() + _replica_lines() + _embedded_redis_lines()
+    lines = _figure_lines() + _service_lines() + _replica_lines() + _embedded_redis_lines()
     body = generate_latest(registry()) + lines.encode()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
-def _cache_lines() -> str:
-    stats = hit_counters()
-    return (
-        "# HELP catalog_cache_hits_total Response cache hits (all processes)\n"
-        "# TYPE catalog_cache_hits_total counter\n"
-        f"catalog_cache_hits_total {stats['hits']}\n"
-        "# HELP catalog_cache_misses_total Response cache misses (all processes)\n"
-        "# TYPE catalog_cache_misses_total counter\n"
-        f"catalog_cache_misses_total {stats['misses']}\n"
-    )
+def _figure_lines() -> str:
+    lines = []
+    for figures in lent.figures():
+        values = figures.read()
+        for name, text in figures.help.items():
+            metric = f"{figures.prefix}_{name}_total"
+            lines += [
+                f"# HELP {metric} {text}\n",
+                f"# TYPE {metric} counter\n",
+                f"{metric} {values.get(name, 0)}\n",
+            ]
+    return "".join(lines)
 
 
 def _service_lines() -> str:

@@ -19,10 +19,10 @@ from django.template import engines
 from django.template.backends.django import Template
 from django.views.decorators.http import require_GET
 
-from catalog_cache.redis_guard import run
-from config.observability.performance import sampling
-from config.observability.performance.charts import performance_charts
-from config.observability.performance.series import performance
+from core.observability import lent
+from core.observability.performance import sampling
+from core.observability.performance.charts import performance_charts
+from core.observability.performance.series import performance
 
 _UNAVAILABLE = object()
 
@@ -38,7 +38,7 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     """Requests per second, latency percentiles by endpoint, cache hits, slow queries, pool."""
     sampling.take_sample_if_due()
     now = time.time()
-    samples = run(lambda client: sampling.recent_samples(client, now), _UNAVAILABLE)
+    samples = lent.on_redis(lambda client: sampling.recent_samples(client, now), _UNAVAILABLE)
     context = {
         **admin.site.each_context(request),
         "title": "Performance",

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import path
 
-from config.observability import health, metrics
-from config.observability.performance.views import performance_page
+from core.observability import health, metrics
+from core.observability.performance.views import performance_page
 
 urlpatterns = [
     path("health/", health.health, name="health"),

@@ -2,7 +2,7 @@
 
 One middleware times each request, counts its SQL queries and their time (logging and counting
 any slower than ``SLOW_QUERY_MS`` with its SQL), reads the Redis time the cache counted
-(``catalog_cache.timing``), answers with a ``Server-Timing`` header, and records the same
+(``timing``, which the cache adds to), answers with a ``Server-Timing`` header, and records the same
 figures in Prometheus metrics by route. It also has the pool's use reported after each request
 (``pool``) and keeps this process's performance sampler running (``performance.sampling``).
 """
@@ -26,9 +26,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from prometheus_client import Counter, Histogram
 
-from catalog_cache import timing as cache_timing
-from config.observability.performance.sampling import sampler
-from config.observability.pool import report_pool_use
+from core.observability import timing as cache_timing
+from core.observability.performance.sampling import sampler
+from core.observability.pool import report_pool_use
 
 logger = logging.getLogger("catalog.db")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
-from config.observability.performance.series import Performance, Values
+from core.observability.performance.series import Performance, Values
 
 STYLE = Style(
     background="white",

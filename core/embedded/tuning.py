@@ -61,7 +61,7 @@ def settings(memory: int) -> dict[str, str]:
 def write_settings(pgdata: Path, memory: int | None = None) -> None:
     """Write ``catalog.conf`` into an initialised ``pgdata`` and include it (idempotent)."""
     values = settings(machine_memory() if memory is None else memory)
-    text = "# Written by Catalog at each start of its embedded server (config/embedded/tuning).\n"
+    text = "# Written by Catalog at each start of its embedded server (core/embedded/tuning).\n"
     text += "".join(f"{name} = '{value}'\n" for name, value in values.items())
     target = pgdata / SETTINGS_FILE
     if not target.exists() or target.read_text() != text:

