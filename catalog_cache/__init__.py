@@ -1,16 +1,15 @@
-"""Caching of API responses in Redis, invalidated through the ``item_changed`` signal.
+"""What Redis does for the catalog: one room per concept over a shared Redis core.
 
-- ``middleware``: hits, anonymous or with a token, answered before the session and auth layers
-- ``responses``: what the views cache, under which key and scope, for how long
-- ``store``: versioned entries read in one round trip, coalesced misses, version bumps, and the
-  rate-limit buckets (a hit is counted in the script that reads it); ``scripts``: its Lua
-- ``sign_ins``: who holds an API token, kept in Redis until the token or its user changes
-- ``keys``: every key format; ``receivers``: ``item_changed`` -> version bumps, token and user
-  changes -> the tokens' holders forgotten
-- ``redis_guard``: Redis failures turned into misses, lost invalidations retried
-- ``throttling``: DRF throttles and login limits counted in Redis, behind the guard
-- ``stats`` and ``views``: statistics for staff; ``timing``: Redis time per request
+- ``redis_core``: the guard every Redis call goes through, the shared keys, Lua's common pieces
+  and the version counters every invalidation bumps
+- ``responses``: cached API responses (hits before the view, fills, invalidation, stats)
+- ``rates``: DRF throttles and the sign-in forms' limit, counted in Redis
+- ``sign_ins``: who holds an API token, known without the database until it changes
+- ``positions``: read-your-writes and replica-safe fills by WAL position (read replicas)
+- ``scopes``: which callers may read an entry, named after what they may see
+- ``observed``: what the cache lends observability (its Redis, its hit counters)
+- ``apps``, ``management``: start-up wiring and the operators' commands
 
-It sits between the API and the repository: it imports the domain's records and signals,
-never the API.
+It sits between the API and the repository: it imports the domain's records, conditions and
+signals, and the repository's read positions, never the API.
 """

@@ -9,6 +9,8 @@ class CatalogCacheConfig(AppConfig):
     name = "catalog_cache"
 
     def ready(self) -> None:
-        from catalog_cache import observed, receivers  # noqa: F401  (connects item_changed)
+        from catalog_cache import observed
+        from catalog_cache.responses import invalidation  # noqa: F401  (connects item_changed)
+        from catalog_cache.sign_ins import receivers  # noqa: F401  (connects token and user changes)
 
         observed.lend()

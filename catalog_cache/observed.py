@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django_redis import get_redis_connection
 
-from catalog_cache.redis_guard import run
-from catalog_cache.stats import hit_counters
+from catalog_cache.redis_core.guard import run
+from catalog_cache.responses.stats import hit_counters
 from core.observability import lent
 
 

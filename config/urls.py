@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalog_cache.views import CacheStatsView
+from catalog_cache.responses.views import CacheStatsView
 
 admin.site.site_url = "/api/"  # the admin's "View site" link
 

@@ -43,10 +43,6 @@ class ItemRecord:
         return getattr(self, sort_by)
 
 
-# The scope of cache entries anyone may read: active items, as an anonymous caller sees them.
-PUBLIC_SCOPE = "public"
-
-
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """One window of ranked search results, how many items match in all, and the query that
@@ -68,25 +64,6 @@ class Viewer:
 
     user_id: int | None = None
     is_staff: bool = False
-
-    @property
-    def cache_scope(self) -> str:
-        """The scope of cache entries only this viewer (and its like) may read: every item
-        (``staff``), active items and this user's own (``owner:<id>``), or active items."""
-        if self.is_staff:
-            return "staff"
-        return f"owner:{self.user_id}" if self.user_id is not None else PUBLIC_SCOPE
-
-    @property
-    def cache_scopes(self) -> tuple[str, ...]:
-        """The scopes of the entries of one item this viewer may read, in the order to try:
-        an active item's entry is public, whoever read it."""
-        own = self.cache_scope
-        return (PUBLIC_SCOPE,) if own == PUBLIC_SCOPE else (PUBLIC_SCOPE, own)
-
-    def item_scope(self, is_active: bool) -> str:
-        """The scope to store one item's entry under: public when anyone may see it."""
-        return PUBLIC_SCOPE if is_active else self.cache_scope
 
 
 STAFF = Viewer(is_staff=True)

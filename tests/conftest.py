@@ -6,8 +6,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from catalog_cache import store
-from catalog_cache.redis_guard import guard
+from catalog_cache.redis_core.guard import guard
+from catalog_cache.redis_core.versions import bump_everything
 from tests.support.databases import ScratchDatabase
 from tests.support.factories import UserFactory
 from tests.support.redis_server import own_redis  # noqa: F401  (a fixture)
@@ -26,7 +26,7 @@ def _response_cache(request, settings):
     commits = marker is not None and marker.kwargs.get("transaction", False)
     settings.CACHE_ENABLED = settings.CACHE_ENABLED and commits
     guard.reset()
-    store.bump_everything()
+    bump_everything()
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "catalog_cache.throttling.AnonThrottle",
-        "catalog_cache.throttling.UserThrottle",
-        "catalog_cache.throttling.ScopedThrottle",
+        "catalog_cache.rates.throttles.AnonThrottle",
+        "catalog_cache.rates.throttles.UserThrottle",
+        "catalog_cache.rates.throttles.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON_RATE", "120/min"),

@@ -27,7 +27,8 @@ def _sentinel(address: str) -> tuple[str, int]:
 
 _SENTINELS = [_sentinel(address) for address in REDIS_SENTINELS]
 # A promoted replica may lack the last invalidations: the cache's epoch then moves
-# (catalog_cache.store), which costs a look at the master's replication id on each read.
+# (catalog_cache.redis_core.scripts), which costs a look at the master's replication id on
+# each read.
 CACHE_FAILOVER_EPOCH = env_bool("CACHE_FAILOVER_EPOCH", bool(_SENTINELS))
 if _SENTINELS:
     REDIS_LOCATION = f"redis://{REDIS_SENTINEL_SERVICE}/0"

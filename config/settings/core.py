@@ -76,15 +76,15 @@ MIDDLEWARE = [
     # methods), Vary: Cookie and X-Frame-Options; a request one of them would answer
     # differently (a body, X-Catalog-Position, a redirect to https, a host not allowed) goes
     # down the whole chain.
-    "catalog_cache.middleware.CachedResponseMiddleware",
+    "catalog_cache.responses.middleware.CachedResponseMiddleware",
     "core.http.errors.RequestGuardMiddleware",
-    "catalog_cache.throttling.LoginRateLimitMiddleware",
+    "catalog_cache.rates.logins.LoginRateLimitMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on GETs; If-None-Match -> 304
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # X-Catalog-Position checked; with read replicas, each write's WAL position remembered
     # for its caller and returned (after the commit, which happens inside the view).
-    "catalog_cache.positions.ReadPositionMiddleware",
+    "catalog_cache.positions.middleware.ReadPositionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

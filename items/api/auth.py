@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from catalog_cache.throttling import ScopedThrottle
+from catalog_cache.rates.throttles import ScopedThrottle
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):

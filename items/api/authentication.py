@@ -13,8 +13,11 @@ from django.contrib.auth import get_user_model
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
-from catalog_cache import sign_ins, store
-from catalog_cache.throttling import UserThrottle, remember_count, signed_in_rate
+from catalog_cache.rates.buckets import Bucket
+from catalog_cache.rates.throttles import UserThrottle, remember_count, signed_in_rate, user_bucket
+from catalog_cache.redis_core import enabled
+from catalog_cache.scopes import scope_of
+from catalog_cache.sign_ins import holders
 from items.records import Viewer
 
 
@@ -29,7 +32,7 @@ class CachedTokenAuthentication(TokenAuthentication):
     of asking Redis again.
     """
 
-    _rate: store.Bucket | None = None
+    _rate: Bucket | None = None
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         view = (request.parser_context or {}).get("view")
@@ -40,17 +43,17 @@ class CachedTokenAuthentication(TokenAuthentication):
             and any(type(throttle) is UserThrottle for throttle in view.get_throttles())
         ):
             self._rate = signed_in_rate()
-        self._counted: sign_ins.Counted | None = None
+        self._counted: holders.Counted | None = None
         found = super().authenticate(request)
         if found is not None and self._counted is not None and self._rate is not None:
             # The script counted in the bucket the rate's key prefixes with the user id.
-            remember_count(request, self._rate.key + str(found[0].pk), self._counted.wait)
+            remember_count(request, user_bucket(self._rate, found[0].pk).key, self._counted.wait)
         return found
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        if not store.enabled():
+        if not enabled():
             return super().authenticate_credentials(key)
-        recalled = sign_ins.recall(key, self._rate)
+        recalled = holders.recall(key, self._rate)
         if recalled.holder is not None:
             self._counted = recalled.counted
             return _user(recalled.holder), self.get_model()(
@@ -58,17 +61,17 @@ class CachedTokenAuthentication(TokenAuthentication):
             )
         user, token = super().authenticate_credentials(key)
         if recalled.key is not None:
-            sign_ins.remember(recalled.key, holder_of(user))
+            holders.remember(recalled.key, holder_of(user))
         return user, token
 
 
-def holder_of(user: Any) -> sign_ins.Holder:
+def holder_of(user: Any) -> holders.Holder:
     """What is stored of a token's (active) user."""
-    scope = Viewer(user_id=user.pk, is_staff=user.is_staff).cache_scope
-    return sign_ins.Holder(user.pk, scope, user.is_staff, user.is_superuser, user.get_username())
+    scope = scope_of(Viewer(user_id=user.pk, is_staff=user.is_staff))
+    return holders.Holder(user.pk, scope, user.is_staff, user.is_superuser, user.get_username())
 
 
-def _user(holder: sign_ins.Holder) -> Any:
+def _user(holder: holders.Holder) -> Any:
     # As if loaded with .only(): a field not stored is deferred (read if ever asked for), and a
     # save() writes only the fields loaded, so nothing is overwritten with a blank.
     stored = {

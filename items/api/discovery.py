@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from catalog_cache.responses import cached_response
+from catalog_cache.responses.cached import cached_response
 from items import domain
 from items.api.filters import SuggestQuerySerializer
 from items.api.permissions import viewer_of

@@ -8,24 +8,13 @@ cannot both win.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpResponse
-from django.utils.cache import set_response_etag
 from django.utils.http import parse_etags
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from core.http.errors import PreconditionFailed
+from core.http.etags import representation_etag
 from items.api.serializers import ItemSerializer
 from items.records import ItemRecord
-
-
-def representation_etag(data: Any) -> str:
-    """The ETag of ``data`` as the API renders it."""
-    response = HttpResponse(JSONRenderer().render(data))
-    set_response_etag(response)
-    return response["ETag"]
 
 
 def check_if_match(request: Request, record: ItemRecord) -> None:

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from catalog_cache.responses import cached_response
+from catalog_cache.responses.cached import cached_response
 from items.api.discovery import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.http.errors import PreconditionFailed
-from items.api.etags import check_if_match, representation_etag
+from core.http.etags import representation_etag
+from items.api.etags import check_if_match
 from items.api.permissions import viewer_of
 from items.api.serializers import ItemInputSerializer, ItemSerializer
 from items.conditions import sees

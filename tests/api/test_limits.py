@@ -53,7 +53,7 @@ def test_the_token_endpoint_is_rate_limited(anon_client, user):
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/api-auth/login/"])
 def test_login_forms_are_rate_limited(client, path):
-    from catalog_cache.throttling import LoginThrottle
+    from catalog_cache.rates.logins import LoginThrottle
 
     with throttle_rate(LoginThrottle, "auth", "3/min"):
         codes = [

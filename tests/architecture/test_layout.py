@@ -27,7 +27,15 @@ ROOMS = {
     "config.settings": 2,  # imports no app code (apps are named by dotted path)
     "items": 2,  # the domain: models, rules, conditions, records, ids, signals, migrations
     "items.repository": 3,  # the Protocol, the factory, and the backends
-    "catalog_cache": 4,
+    # The cache: one room per concept over a shared Redis core.
+    "catalog_cache.redis_core": 4.0,  # the guard, shared keys and Lua, version counters
+    "catalog_cache.scopes": 4.1,  # who may read an entry
+    "catalog_cache.rates": 4.2,  # throttles counted in Redis
+    "catalog_cache.sign_ins": 4.3,  # token holders
+    "catalog_cache.positions": 4.3,  # read positions (replicas)
+    "catalog_cache.responses": 4.5,  # cached responses
+    "catalog_cache.observed": 4.6,  # what the cache lends observability
+    "catalog_cache": 4.7,  # its charter, start-up wiring and commands
     "items.api": 5,
     "items.operations": 5,
     "items.admin": 6,  # Django's entry points into the app: they wire the rooms together
@@ -139,14 +147,16 @@ def test_only_a_backend_imports_its_own_internals():
 def test_the_import_rules_catch_a_breach():
     breach = {
         "items.domain": {"items.api.views"},
-        "catalog_cache.store": {"items.api.filters"},
+        "catalog_cache.responses.store": {"items.api.filters"},
+        "catalog_cache.redis_core.keys": {"catalog_cache.responses.keys"},
         "config.settings.core": {"items.models"},
         "core.http.errors": {"catalog_cache.keys"},
-        "items.api.views": {"items.repository.mongo.documents", "catalog_cache.responses"},
+        "items.api.views": {"items.repository.mongo.documents", "catalog_cache.responses.store"},
         "items.api.filters": {"items.operations.transfer"},
     }
     assert [line.split("  ")[0] for line in wrong_way_imports(breach)] == [
-        "catalog_cache.store -> items.api.filters",
+        "catalog_cache.redis_core.keys -> catalog_cache.responses.keys",
+        "catalog_cache.responses.store -> items.api.filters",
         "config.settings.core -> items.models",
         "core.http.errors -> catalog_cache.keys",
         "items.api.filters -> items.operations.transfer",
@@ -155,8 +165,11 @@ def test_the_import_rules_catch_a_breach():
     assert backend_internals_used_outside(breach) == [
         "items.api.views -> items.repository.mongo.documents"
     ]
-    both_ways = {"items.api.views": {"catalog_cache.store"}, "catalog_cache.store": {"items.api"}}
-    assert rooms_importing_each_other(both_ways) == ["catalog_cache <-> items.api"]
+    both_ways = {
+        "items.api.views": {"catalog_cache.responses.store"},
+        "catalog_cache.responses.store": {"items.api"},
+    }
+    assert rooms_importing_each_other(both_ways) == ["catalog_cache.responses <-> items.api"]
 
 
 def test_every_module_has_a_room():

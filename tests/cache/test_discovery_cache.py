@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog_cache.stats import cache_stats
+from catalog_cache.responses.stats import cache_stats
 from items.repository import get_item_repository
 from tests.support.factories import ItemFactory
 

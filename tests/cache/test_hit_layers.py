@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from catalog_cache.stats import cache_stats
+from catalog_cache.responses.stats import cache_stats
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from catalog_cache import keys
-from catalog_cache.redis_guard import RETRY_SECONDS, guard, run
-from catalog_cache.stats import cache_stats
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import RETRY_SECONDS, guard, run
+from catalog_cache.responses.stats import cache_stats
 from tests.support.factories import ItemFactory
 from tests.support.throttles import throttle_rate
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from catalog_cache import keys
-from catalog_cache.stats import cache_stats
+from catalog_cache.redis_core import keys
+from catalog_cache.responses.stats import cache_stats
 from items.models import Item
 from items.repository import get_item_repository
 from tests.support.factories import ItemFactory
@@ -208,6 +208,6 @@ def test_cache_commands(anon_client, capsys):
     assert '"misses"' in capsys.readouterr().out
     call_command("cache_clear")
     assert "Deleted" in capsys.readouterr().out
-    from catalog_cache.redis_guard import run
+    from catalog_cache.redis_core.guard import run
 
     assert run(lambda c: list(c.scan_iter(match=f"{keys.namespace()}*"))) == []

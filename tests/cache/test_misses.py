@@ -13,8 +13,10 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
-from catalog_cache import keys, store
-from catalog_cache.redis_guard import run
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import run
+from catalog_cache.responses import keys as entry_keys
+from catalog_cache.responses import lookups, store
 from tests.support.factories import ItemFactory
 from tests.support.throttles import throttle_rate
 
@@ -37,7 +39,7 @@ def sent(monkeypatch):
 
 
 def locks() -> list[bytes]:
-    return run(lambda c: list(c.scan_iter(f"*{keys.LOCK_SUFFIX}")))
+    return run(lambda c: list(c.scan_iter(f"*{entry_keys.LOCK_SUFFIX}")))
 
 
 def test_an_anonymous_miss_is_three_round_trips_and_counted_once(sent):
@@ -85,15 +87,15 @@ def test_a_failed_build_releases_its_fill_lock():
 
 def test_a_miss_that_finds_the_lock_held_waits_for_the_entry():
     version_key, entry = keys.catalog_version_key(), ("test:wait:", ":x")
-    holder = store.lookup(version_key, entry, ("public",), lock="someone-else")
+    holder = lookups.lookup(version_key, entry, ("public",), lock="someone-else")
     assert holder.value is None and holder.locked
-    again = store.lookup(version_key, entry, ("public",), lock="me")
+    again = lookups.lookup(version_key, entry, ("public",), lock="me")
     assert again.value is None and not again.locked  # one holder at a time
 
     def the_holder_stores_its_entry():
         time.sleep(0.1)
         run(lambda c: c.set(f"{holder.key}:public", b"theirs", ex=60))
-        run(lambda c: c.delete(keys.lock_key(holder.key)))
+        run(lambda c: c.delete(entry_keys.lock_key(holder.key)))
 
     other = threading.Thread(target=the_holder_stores_its_entry)
     other.start()

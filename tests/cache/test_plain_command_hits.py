@@ -13,9 +13,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from catalog_cache import keys, plain_reads
-from catalog_cache.redis_guard import run
-from catalog_cache.stats import cache_stats
+from catalog_cache.rates.buckets import throttle_key
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import run
+from catalog_cache.responses import plain_reads
+from catalog_cache.responses.stats import cache_stats
 from tests.support.factories import ItemFactory
 from tests.support.throttles import throttle_rate
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _bucket_size(scope: str = "anon") -> int:
-    return sum(run(lambda c: [c.zcard(k) for k in c.scan_iter(keys.throttle_key(f"{scope}:*"))]))
+    return sum(run(lambda c: [c.zcard(k) for k in c.scan_iter(throttle_key(f"{scope}:*"))]))
 
 
 def _signed_in(user) -> APIClient:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog_cache.redis_guard import OPEN_SECONDS, guard
-from catalog_cache.stats import cache_stats
+from catalog_cache.redis_core.guard import OPEN_SECONDS, guard
+from catalog_cache.responses.stats import cache_stats
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from catalog_cache import sign_ins
-from catalog_cache.redis_guard import OPEN_SECONDS
-from catalog_cache.stats import cache_stats
+from catalog_cache.redis_core.guard import OPEN_SECONDS
+from catalog_cache.responses.stats import cache_stats
+from catalog_cache.sign_ins import holders
 from items.api.authentication import holder_of
 from tests.support.factories import ItemFactory, UserFactory
 from tests.support.throttles import throttle_rate
@@ -139,10 +139,10 @@ def test_a_login_stamp_does_not_forget_the_holder(user, token, item):
 def test_a_holder_read_before_a_revocation_is_not_stored_after_it(user, token, item):
     # A request looks the token up (version read), reads the database, and is slow to store
     # what it found: the revocation commits in between.
-    recalled = sign_ins.recall(token.key)
+    recalled = holders.recall(token.key)
     found = holder_of(user)
     token.delete()
-    sign_ins.remember(recalled.key, found)
+    holders.remember(recalled.key, found)
     assert client_with(token.key).get(detail(item)).status_code == 401
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from django_redis import get_redis_connection
 
-from catalog_cache.redis_guard import run
+from catalog_cache.redis_core.guard import run
 from core.observability.performance import sampling
 from core.observability.performance.series import BIN_SECONDS, performance, quantile
 from tests.support.factories import ItemFactory

@@ -126,8 +126,8 @@ def test_a_restore_leaves_no_cached_response_reachable(
 ):
     from decimal import Decimal
 
-    from catalog_cache import keys
-    from catalog_cache.redis_guard import run
+    from catalog_cache.redis_core import keys
+    from catalog_cache.redis_core.guard import run
     from items.operations import backups
     from tests.support.factories import item_backend, make_item
 

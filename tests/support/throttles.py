@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from catalog_cache import keys
-from catalog_cache.redis_guard import run
+from catalog_cache.rates.buckets import throttle_key
+from catalog_cache.redis_core.guard import run
 
 
 @contextlib.contextmanager
@@ -16,7 +16,7 @@ def throttle_rate(throttle: type, scope: str, rate: str) -> Iterator[None]:
 
     original = throttle.THROTTLE_RATES
     throttle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, scope: rate}
-    run(lambda c: [c.delete(k) for k in c.scan_iter(keys.throttle_key("*"))])
+    run(lambda c: [c.delete(k) for k in c.scan_iter(throttle_key("*"))])
     try:
         yield
     finally:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from catalog_cache.stats import cache_clear
+from catalog_cache.responses.stats import cache_clear
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from catalog_cache.stats import cache_stats
+from catalog_cache.responses.stats import cache_stats
 
 
 class Command(BaseCommand):

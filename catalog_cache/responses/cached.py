@@ -15,12 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import set_response_etag
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog_cache import keys, positions, store
+from catalog_cache import scopes
+from catalog_cache.positions import tracking
+from catalog_cache.redis_core import enabled, keys
+from catalog_cache.responses import store
+from catalog_cache.responses.keys import detail_entry, list_entry
+from core.http.etags import body_etag
 from items.records import Viewer
 
 JSON = "application/json"
@@ -29,7 +33,7 @@ JSON = "application/json"
 def _cacheable(request: Request) -> bool:
     # Only plain JSON is stored; the browsable API and `; indent=` variants render live.
     return (
-        store.enabled()
+        enabled()
         and getattr(request, "accepted_renderer", None) is not None
         and request.accepted_renderer.format == "json"
         and request.accepted_media_type == JSON
@@ -43,9 +47,7 @@ def _envelope(
         data = build()
         body = JSONRenderer().render(data)
         # The ETag ConditionalGetMiddleware would compute, computed once instead of per hit.
-        probe = HttpResponse(body)
-        set_response_etag(probe)
-        head = json.dumps({**headers, "ETag": probe["ETag"]}, separators=(",", ":"))
+        head = json.dumps({**headers, "ETag": body_etag(body)}, separators=(",", ":"))
         return head.encode() + b"\n" + body, scope_of(data)
 
     return render
@@ -67,14 +69,9 @@ def entry_for(
     """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list``, ``search`` or
     ``suggest`` (suggestions live as long as searches)."""
     if kind == "detail":
-        return keys.item_version_key(item_id), keys.detail_entry(item_id), settings.CACHE_TTL
+        return keys.item_version_key(item_id), detail_entry(item_id), settings.CACHE_TTL
     ttl = settings.CACHE_SEARCH_TTL if kind in ("search", "suggest") else settings.CACHE_TTL
-    return keys.catalog_version_key(), keys.list_entry(kind, request), ttl
-
-
-def scopes_for(kind: str, viewer: Viewer) -> tuple[str, ...]:
-    """The scopes of the entries ``viewer`` may read, in the order to try."""
-    return viewer.cache_scopes if kind == "detail" else (viewer.cache_scope,)
+    return keys.catalog_version_key(), list_entry(kind, request), ttl
 
 
 def cached_response(
@@ -91,12 +88,13 @@ def cached_response(
     when it is active (everyone may see it then), else in its viewer's.
     """
     version_key, entry, ttl = entry_for(kind, request, item_id)
-    build = positions.fresh(version_key, build)  # with read replicas: a replica recent enough
+    build = tracking.fresh(version_key, build)  # with read replicas: a replica recent enough
     if not _cacheable(request):
         return Response(build())
     if kind == "detail":
-        scope_of = lambda data: viewer.item_scope(data["is_active"])  # noqa: E731
+        scope_of = lambda data: scopes.item_scope(viewer, data)  # noqa: E731
     else:
-        scope_of = lambda data: viewer.cache_scope  # noqa: E731
+        scope_of = lambda data: scopes.scope_of(viewer)  # noqa: E731
     render = _envelope(headers, build, scope_of)
-    return unwrap(store.get_or_build(version_key, entry, scopes_for(kind, viewer), ttl, render))
+    readable = scopes.readable(kind, viewer)
+    return unwrap(store.get_or_build(version_key, entry, readable, ttl, render))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog_cache import keys
-from catalog_cache.redis_guard import guard, run
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import guard, run
 
 
 def _hits_and_misses(client) -> dict[str, int]:

@@ -1,29 +1,30 @@
 """Read-your-writes and replica-safe fills, by WAL position (only with read replicas).
 
-Every invalidation records, beside each version it bumps, the primary's WAL position just after
-the commit that caused it (``store.bump``). A read that misses the cache then needs a replica
-that has replayed past the positions recorded for the versions it read (so it can only store,
-and serve, what is at least as new as the last change of what it reads), past the caller's own
-last write (remembered in Redis for the caller's token or session), and past the position the
-client sent in ``X-Catalog-Position``; with no such replica, or no answer from Redis, the
-primary reads. A write's response carries the position in the same header, for a client to send
-back wherever it reads next.
+Every invalidation records, beside each version it bumps, the primary's WAL position just after the
+commit that caused it (``redis_core.versions.bump``). A read that misses the cache then needs a
+replica that has replayed past the positions recorded for the versions it read (so it can only
+store, and serve, what is at least as new as the last change of what it reads), past the caller's
+own last write (remembered in Redis for the caller's token or session), and past the position the
+client sent in ``X-Catalog-Position``; with no such replica, or no answer from Redis, the primary
+reads. A write's response carries the position in the same header, for a client to send back
+wherever it reads next.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 
-from catalog_cache import keys
-from catalog_cache.redis_guard import run
-from core.http.errors import error_body
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import run
+from catalog_cache.redis_core.scripts import UNKNOWN_POSITION
 from items.repository import read_positions
 
 HEADER = "X-Catalog-Position"
@@ -31,7 +32,7 @@ HEADER_META = "HTTP_X_CATALOG_POSITION"
 # Long past the time a replica may lag (REPLICA_MAX_LAG) and be used: by then any replica
 # serving reads has replayed the write anyway.
 REMEMBER_SECONDS = 600
-UNKNOWN = 1 << 63  # a commit whose position could not be read: only the primary is sure
+UNKNOWN = UNKNOWN_POSITION  # a commit whose position could not be read: only the primary is sure
 
 # KEYS: the caller's position. ARGV: a position, seconds to keep it. Keeps the larger.
 _REMEMBER = """
@@ -43,7 +44,7 @@ return 1
 
 
 @dataclass
-class _Caller:
+class Caller:
     """What one request knows of the positions it must read past, and what it committed."""
 
     key: str | None = None  # where the caller's last position is remembered
@@ -51,19 +52,24 @@ class _Caller:
     committed: int = 0  # the largest position this request's commits reached
 
 
-_current: contextvars.ContextVar[_Caller | None] = contextvars.ContextVar(
+_current: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
     "catalog_caller", default=None
 )
 
 
-def _caller_key(request: HttpRequest) -> str | None:
+def caller_position_key(caller: str) -> str:
+    """The WAL position of a caller's last write (``caller``: a digest of its credential)."""
+    return f"{keys.namespace()}at:caller:{caller}"
+
+
+def caller_key(request: HttpRequest) -> str | None:
     credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(
         settings.SESSION_COOKIE_NAME
     )
     if not credential:
         return None
     digest = hashlib.blake2b(credential.encode(), digest_size=16).hexdigest()
-    return keys.caller_position_key(digest)
+    return caller_position_key(digest)
 
 
 def committed(position: int) -> None:
@@ -76,7 +82,7 @@ def committed(position: int) -> None:
 def needed_position(version_key: str) -> int | None:
     """The position a replica must have replayed to serve a read of entries under
     ``version_key``; None when Redis cannot say (then only the primary is sure)."""
-    caller = _current.get() or _Caller()
+    caller = _current.get() or Caller()
     names = [keys.position_key(keys.epoch_key()), keys.position_key(version_key)]
     if caller.key:
         names.append(caller.key)
@@ -118,48 +124,24 @@ def fresh(version_key: str, build: Callable[[], object]) -> Callable[[], object]
     return build_fresh
 
 
-def _refused(raw: str) -> JsonResponse:
-    detail = f"{HEADER} must be a WAL position such as 16/B374D848, not {raw[:40]!r}."
-    body = error_body(400, "invalid", detail)
-    body["errors"][0]["attr"] = HEADER
-    return JsonResponse(body, status=400)
+@contextlib.contextmanager
+def calling(request: HttpRequest, sent: int) -> Iterator[Caller]:
+    """The request's ``Caller`` (``sent``: the position the client sent back), current for
+    ``committed`` and ``needed_position`` inside the block."""
+    caller = Caller(caller_key(request), sent)
+    token = _current.set(caller)
+    try:
+        yield caller
+    finally:
+        _current.reset(token)
 
 
-class ReadPositionMiddleware:
-    """Reads the client's ``X-Catalog-Position``; after a write, remembers and returns it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        raw = request.META.get(HEADER_META)
-        sent = 0
-        if raw is not None:
-            parsed = read_positions.parse(raw)
-            if parsed is None:
-                return _refused(raw)
-            sent = parsed
-        if not read_positions.enabled():
-            return self.get_response(request)
-        caller = _Caller(_caller_key(request), sent)
-        token = _current.set(caller)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
-        if 0 < caller.committed < UNKNOWN:
-            self._remember(caller)
-            response[HEADER] = read_positions.format(caller.committed)
-        return response
-
-    @staticmethod
-    def _remember(caller: _Caller) -> None:
-        if caller.key is None:
-            return
-        run(
-            lambda client: client.eval(
-                _REMEMBER, 1, caller.key, caller.committed, REMEMBER_SECONDS
-            ),
-            None,
-            force=True,
-        )
+def remember(caller: Caller) -> None:
+    """Keep, for the caller's next requests, the largest position its commits reached."""
+    if caller.key is None:
+        return
+    run(
+        lambda client: client.eval(_REMEMBER, 1, caller.key, caller.committed, REMEMBER_SECONDS),
+        None,
+        force=True,
+    )

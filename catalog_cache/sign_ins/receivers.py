@@ -1,51 +1,21 @@
-"""Cache invalidation: ``item_changed`` (only sent after a commit) bumps the items' versions;
-a change to an API token or to its user forgets the token's stored holder after the commit."""
+"""A change to an API token or to its user forgets the token's stored holder, after the commit."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from catalog_cache import positions, sign_ins, store
-from catalog_cache.redis_guard import guard, logger
-from items.repository import read_positions
-from items.signals import item_changed
-
-
-@receiver(item_changed, dispatch_uid="catalog_cache.invalidate")
-def invalidate(sender: Any, item_ids: frozenset[uuid.UUID], **_: Any) -> None:
-    """Bump the versions the changed items' entries were stored under, recording (with read
-    replicas) the WAL position a replica must reach to see the change."""
-    position = _commit_position()
-    if position:
-        positions.committed(position)
-    if item_ids:
-        done = store.bump(item_ids, position=position)
-    else:
-        done = store.bump_everything(position=position)
-    if not done:
-        guard.lost_invalidation(position)
-
-
-def _commit_position() -> int | None:
-    if not read_positions.enabled():
-        return None
-    try:
-        return read_positions.after_commit()
-    except DatabaseError:  # the change is committed; only where is unknown: trust no replica
-        logger.warning("commit position unknown: reads of the change go to the primary")
-        return positions.UNKNOWN
+from catalog_cache.sign_ins.holders import forget
 
 
 def _forget_on_commit(tokens: list[str], using: str) -> None:
     if tokens:
-        transaction.on_commit(lambda: sign_ins.forget(tokens), using=using)
+        transaction.on_commit(lambda: forget(tokens), using=using)
 
 
 @receiver(post_save, sender=Token, dispatch_uid="catalog_cache.token_saved")
@@ -68,10 +38,10 @@ def user_changed(sender: Any, instance: Any, using: str, created: bool, **kwargs
         return
     user_id = instance.pk
 
-    def forget() -> None:
+    def forget_theirs() -> None:
         # The tokens are read after the commit, so one made meanwhile (and perhaps stored with
         # the user as they were) is forgotten too.
         tokens = Token.objects.using(using).filter(user_id=user_id).values_list("key", flat=True)
-        sign_ins.forget(list(tokens))
+        forget(list(tokens))
 
-    transaction.on_commit(forget, using=using)
+    transaction.on_commit(forget_theirs, using=using)

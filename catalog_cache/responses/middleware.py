@@ -1,10 +1,12 @@
 """Cache hits answered before the view: one Redis round trip on top of Django.
 
-Only a plain JSON GET qualifies (no session cookie, no format switch), either anonymous or
-carrying an API token. An anonymous one reads the public entry. A signed-in one is recognised in
-Redis, in the same script that reads the entry (``store.signed_in_lookup``): the token's holder
-(as the view's authentication stored it, see ``sign_ins``) names the scope, and the rate
-bucket, of what they may see; a token Redis does not know goes on to the view. Anything else,
+Only a plain JSON GET of an item route qualifies (no session cookie, no format switch), either
+anonymous or carrying an API token; the routes are read from the URLconf, by name. An anonymous
+one reads the public entry. A signed-in one is recognised in Redis in the same round trip that
+reads the entry (``store.signed_in_read``): the token's holder (as the view's authentication
+stored it, see ``sign_ins``) names the scope, and the rate bucket, of what they may see; a token
+Redis does not know goes on to the view. How the store reads is its own business: this module
+speaks HTTP. Anything else,
 and every miss, goes on to the view, which serves and fills the same entries. A hit still meets
 what the view's request would: the host is checked against ``ALLOWED_HOSTS``, and the rate
 limit is counted, in the view's bucket, by the same script that reads the entry (an anonymous
@@ -13,6 +15,7 @@ miss too: the view's throttle then finds it counted).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -24,21 +27,24 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.security import SecurityMiddleware
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import get_authorization_header
 
-from catalog_cache import keys, plain_reads, store
-from catalog_cache.positions import HEADER_META
-from catalog_cache.responses import entry_for, scopes_for, unwrap
-from catalog_cache.throttling import (
+from catalog_cache import scopes
+from catalog_cache.positions.tracking import HEADER_META
+from catalog_cache.rates.throttles import (
     anonymous_bucket,
     remember_count,
     signed_in_rate,
     throttled_response,
 )
-from items.records import PUBLIC_SCOPE, Viewer
-
-ANONYMOUS = Viewer()
+from catalog_cache.redis_core import enabled
+from catalog_cache.responses import store
+from catalog_cache.responses.cached import entry_for, unwrap
+from catalog_cache.responses.keys import query
+from catalog_cache.sign_ins.holders import token_digest
+from items.records import ANONYMOUS
 
 _JSON_ACCEPTS = {"", "*/*", "application/json"}
 
@@ -49,7 +55,7 @@ def _plain_json_get(request: HttpRequest) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
         # An empty query string has no ``format``: a detail read parses none.
-        and (not request.META.get("QUERY_STRING") or not keys.query(request).format)
+        and (not request.META.get("QUERY_STRING") or not query(request).format)
     )
 
 
@@ -96,36 +102,51 @@ def _host_allowed(request: HttpRequest) -> bool:
     return allowed
 
 
-# The item routes the router serves (its detail lookup is ``[^/]+``), matched without a full
-# URL resolve: this runs on every cached API read.
-_COLLECTIONS = {
-    "/api/items/": "list",
-    "/api/items/search/": "search",
-    "/api/items/suggest/": "suggest",
-}
-_DETAIL = re.compile(r"^/api/items/([^/]+)/$")
-_ROUTES = {
-    "list": "api/items/",
-    "search": "api/items/search/",
-    "suggest": "api/items/suggest/",
-    "detail": "api/items/<pk>/",
-}
+# The item routes whose reads are cached, by URL name (the router's ``basename`` "item").
+COLLECTION_ROUTES = {"list": "item-list", "search": "item-search", "suggest": "item-suggest"}
+DETAIL_ROUTE = "item-detail"
+_ID = "00000000-0000-0000-0000-000000000000"  # stands for any id while a path is reversed
+
+
+class Routes:
+    """The cached item routes, read from the URLconf once: collections by their path, the
+    detail by a pattern (matched without a full URL resolve: this runs on every cached read),
+    and each route's label as people write it, for the metrics."""
+
+    def __init__(self) -> None:
+        self.collections = {reverse(name): kind for kind, name in COLLECTION_ROUTES.items()}
+        head, tail = reverse(DETAIL_ROUTE, kwargs={"pk": _ID}).split(_ID)
+        self.detail = re.compile(f"^{re.escape(head)}([^/]+){re.escape(tail)}$")
+        labels = {kind: reverse(name).lstrip("/") for kind, name in COLLECTION_ROUTES.items()}
+        self.labels = {**labels, "detail": f"{head.lstrip('/')}<pk>{tail}"}
+
+
+@functools.cache
+def routes() -> Routes:
+    return Routes()
+
+
+@receiver(setting_changed)
+def _urls_changed(setting: str, **_: object) -> None:
+    if setting == "ROOT_URLCONF":
+        routes.cache_clear()
 
 
 def _cacheable_target(request: HttpRequest) -> tuple[str, uuid.UUID | None] | None:
     """(kind, item id) when the path is a cached items endpoint, else None."""
+    known = routes()
     path = request.path_info
-    if path in _COLLECTIONS:
-        kind, item_id = _COLLECTIONS[path], None
-    else:
-        match = _DETAIL.match(path)
+    kind = known.collections.get(path)
+    item_id = None
+    if kind is None:
+        match = known.detail.match(path)
         if match is None:
             return None
         try:
             kind, item_id = "detail", uuid.UUID(match[1])
         except ValueError:
             return None
-    request.route_label = _ROUTES[kind]  # for the metrics, which need not resolve it again
+    request.route_label = known.labels[kind]  # for the metrics, which need not resolve it again
     return kind, item_id
 
 
@@ -145,7 +166,7 @@ class CachedResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         target = _cacheable_target(request) if _plain_json_get(request) else None
-        if target is None or not store.enabled() or not self._answerable(request):
+        if target is None or not enabled() or not self._answerable(request):
             return self.get_response(request)
         if "HTTP_AUTHORIZATION" not in request.META:
             read = _anonymous_hit(request, *target)
@@ -194,17 +215,9 @@ def _anonymous_hit(request: HttpRequest, kind: str, item_id: uuid.UUID | None) -
     # Hit or miss, the request is counted in its bucket here; on a miss the view's throttle
     # reads that count rather than counting it again (``remember_count``).
     version_key, entry, _ = entry_for(kind, request, item_id)
-    scopes = scopes_for(kind, ANONYMOUS)
+    (scope,) = scopes.readable(kind, ANONYMOUS)
     bucket = anonymous_bucket(request)
-    read = None
-    if bucket is not None and len(scopes) == 1:  # plain commands when the versions are known
-        read = plain_reads.predicted_lookup(version_key, entry, scopes[0], bucket)
-    if read is None:
-        read = store.lookup(
-            version_key, entry, scopes, count_miss=False, bucket=bucket, bucket_counts_miss=True
-        )
-        if read.key is not None:
-            plain_reads.remember(version_key, entry, read.key)
+    read = store.anonymous_read(version_key, entry, scope, bucket)
     if bucket is not None and read.key is not None and read.wait is None:
         remember_count(request, bucket.key, None)
     return read
@@ -216,16 +229,8 @@ def _signed_in_hit(
     # The caller's own scope comes from Redis, with the token's holder; the public one is tried
     # first for one item (an active item's entry is shared by everyone).
     version_key, entry, _ = entry_for(kind, request, item_id)
-    scopes = (PUBLIC_SCOPE,) if kind == "detail" else ()
-    digest, rate = keys.token_digest(token), signed_in_rate()
-    # Plain commands when the token's holder and the versions are known, else the script.
-    read = plain_reads.predicted_signed_in(digest, version_key, entry, scopes, rate)
-    if read is None:
-        read = store.signed_in_lookup(digest, version_key, entry, scopes, rate)
-        if read is not None and read.caller is not None:
-            plain_reads.remember(version_key, entry, read.key)
-            plain_reads.remember_caller(digest, *read.caller)
-    return read
+    shared = (scopes.PUBLIC,) if kind == "detail" else ()
+    return store.signed_in_read(token_digest(token), version_key, entry, shared, signed_in_rate())
 
 
 # A stored Vary -> what the session middleware makes of it (the few the views send).

@@ -2,12 +2,12 @@
 
 Scripts cost Redis as much per call inside them as the commands themselves, and a cached hit
 is the most common request there is. So each process remembers the versions it last read for
-each version key (``remember``, after a ``store.lookup``) and, for an API token, the token's
+each version key (``remember``, after a ``lookups.lookup``) and, for an API token, the token's
 versions and its holder's user id and scope (``remember_caller``, after a
-``store.signed_in_lookup``). A read then fetches the entry under them, together with the
+``lookups.signed_in_lookup``). A read then fetches the entry under them, together with the
 versions themselves (and the holder), in one ``MGET``: when they are still what was
 predicted, so is everything read with them. When they have moved, the caller asks the script
-(``store.lookup``, ``store.signed_in_lookup``), as it does when nothing is remembered.
+(``lookups``), as it does when nothing is remembered. ``store`` chooses between the two.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from typing import NamedTuple
 import hiredis
 from django.conf import settings
 
-from catalog_cache import keys
-from catalog_cache.redis_guard import run
-from catalog_cache.store import Bucket, Read
+from catalog_cache.rates.buckets import Bucket
+from catalog_cache.rates.throttles import user_bucket
+from catalog_cache.redis_core import keys
+from catalog_cache.redis_core.guard import run
+from catalog_cache.responses.lookups import Read
+from catalog_cache.sign_ins.holders import Holder, token_entry, token_version_key
 
 # The versions this process last read for each version key ("<epoch>:<version>", entries and
 # tokens alike), and for each token's version key its holder's user id and scope, as the
@@ -62,23 +65,21 @@ def _keep(kept: dict, key: str, value: object) -> None:
 
 
 def remember(version_key: str, entry: tuple[str, str], key: str) -> None:
-    """Keep the versions in ``key``, an entry's key as ``store.lookup`` read it (``entry``'s
+    """Keep the versions in ``key``, an entry's key as ``lookups.lookup`` read it (``entry``'s
     prefix, "<epoch>:<version>", its suffix)."""
-    _keep(_seen, version_key, key[len(entry[0]) : len(key) - len(entry[1])])
+    _keep(_seen, version_key, keys.versions_in(entry, key))
 
 
 def remember_caller(digest: str, versions: str, holder: bytes) -> None:
     """Keep a token's versions ("<epoch>:<version>") and its holder's user id and scope (from
-    the stored holder, ``sign_ins.Holder``), as ``store.signed_in_lookup`` read them."""
-    user_id, scope = holder.decode().split("|", 2)[:2]
-    caller = Caller(versions, user_id, scope, f"{user_id}|{scope}|".encode())
-    _keep(_callers, keys.token_version_key(digest), caller)
+    the stored holder, ``Holder.head``), as ``lookups.signed_in_lookup`` read them."""
+    _keep(_callers, token_version_key(digest), Caller(versions, *Holder.head(holder)))
 
 
 def predicted_lookup(
     version_key: str, entry: tuple[str, str], scope: str, bucket: Bucket
 ) -> Read | None:
-    """An anonymous read of one scope, as ``store.lookup`` would read it: the epoch, the
+    """An anonymous read of one scope, as ``lookups.lookup`` would read it: the epoch, the
     version and the entry under the versions this process last saw, in one ``MGET`` (atomic:
     when the versions are the ones predicted, so is the entry); the request taken into
     ``bucket``, a miss too (the view's throttle reads that count); the hit counted.
@@ -90,12 +91,12 @@ def predicted_lookup(
     seen = _seen.get(version_key)
     if seen is None or settings.CACHE_FAILOVER_EPOCH:
         return None
-    key = f"{entry[0]}{seen}{entry[1]}"
+    key = keys.under_versions(entry, seen)
 
     def judged(epoch: bytes | None, version: bytes | None, value: bytes | None) -> Read | None:
         return Read(key, value) if _current(epoch, version, seen) else None
 
-    reads = (keys.epoch_key(), version_key, f"{key}:{scope}")
+    reads = (keys.epoch_key(), version_key, keys.scoped(key, scope))
     return _counted(reads, bucket, judged, miss_counted=True)
 
 
@@ -106,7 +107,7 @@ def predicted_signed_in(
     scopes: tuple[str, ...],
     rate: Bucket | None,
 ) -> Read | None:
-    """A signed-in read, as ``store.signed_in_lookup`` would read it: the epoch, the token's
+    """A signed-in read, as ``lookups.signed_in_lookup`` would read it: the epoch, the token's
     version, the entry's version, the token's holder and the entry as the first of ``scopes``
     then the holder's own scope, all under the versions (and of the holder) this process last
     saw, in one ``MGET``; the request taken into the holder's bucket (``rate``'s key, the user
@@ -117,13 +118,13 @@ def predicted_signed_in(
     changed, the entry's version bumped: nothing counted, the caller asks the script), or
     Redis is unreachable.
     """
-    token_key = keys.token_version_key(digest)
+    token_key = token_version_key(digest)
     caller, seen = _callers.get(token_key), _seen.get(version_key)
     if caller is None or seen is None or settings.CACHE_FAILOVER_EPOCH:
         return None
     token_seen = caller.versions
-    who = keys.token_entry(digest)
-    key = f"{entry[0]}{seen}{entry[1]}"
+    who = token_entry(digest)
+    key = keys.under_versions(entry, seen)
 
     def judged(
         epoch: bytes | None, token: bytes | None, version: bytes | None, who: bytes | None, *found
@@ -141,10 +142,10 @@ def predicted_signed_in(
         keys.epoch_key(),
         token_key,
         version_key,
-        f"{who[0]}{token_seen}{who[1]}",
-        *(f"{key}:{name}" for name in (*scopes, caller.scope)),
+        keys.under_versions(who, token_seen),
+        *(keys.scoped(key, name) for name in (*scopes, caller.scope)),
     )
-    bucket = rate._replace(key=f"{rate.key}{caller.user_id}") if rate is not None else None
+    bucket = user_bucket(rate, caller.user_id) if rate is not None else None
     return _counted(reads, bucket, judged, miss_counted=False)
 
 
@@ -152,7 +153,7 @@ def _current(epoch: bytes | None, version: bytes | None, seen: str) -> bool:
     """Whether the epoch and a version read are the ones predicted ("<epoch>:<version>")."""
     if epoch is None or version is None:
         return False
-    return f"{epoch.decode()}:{version.decode()}" == seen
+    return keys.versions(epoch.decode(), version.decode()) == seen
 
 
 def _counted(

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog_cache.stats import cache_stats
+from catalog_cache.responses.stats import cache_stats
 
 CacheStatsSerializer = inline_serializer(
     "CacheStats",

@@ -22,7 +22,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django_redis import get_redis_connection
 
-from catalog_cache import keys
+from catalog_cache.redis_core import keys
 from core.observability.timing import add_cache_time
 
 logger = logging.getLogger("catalog_cache")

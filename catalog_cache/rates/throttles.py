@@ -1,7 +1,7 @@
 """DRF throttles counted by Redis itself (shared by every worker), behind the Redis guard.
 
 Each request costs one script call that trims, checks and counts its bucket atomically
-(``store.take``); an anonymous cache hit is counted by the very script that reads it, in the
+(``buckets.take``); an anonymous cache hit is counted by the very script that reads it, in the
 bucket the views' anonymous throttle uses (``anonymous_bucket``). Clients are told apart by
 ``client_address``: the socket's address unless trusted proxies say otherwise.
 
@@ -13,7 +13,6 @@ rather than turning an accelerator's outage into an API outage.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,14 +24,14 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from catalog_cache import keys, store
+from catalog_cache.rates.buckets import Bucket, take, throttle_key
 from core.http.client_address import client_address
 
 T = TypeVar("T", bound="RedisRateThrottle")
 
 
 class RedisRateThrottle(SimpleRateThrottle):
-    """DRF's sliding-window rate, counted in Redis by ``store.take``."""
+    """DRF's sliding-window rate, counted in Redis by ``buckets.take``."""
 
     cache_format = "%(scope)s:%(ident)s"
     _wait: float | None = None
@@ -40,8 +39,8 @@ class RedisRateThrottle(SimpleRateThrottle):
     def get_ident(self, request: Any) -> str:
         return client_address(request)
 
-    def bucket(self, name: str) -> store.Bucket:
-        return store.Bucket(keys.throttle_key(name), self.num_requests, self.duration)
+    def bucket(self, name: str) -> Bucket:
+        return Bucket(throttle_key(name), self.num_requests, self.duration)
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:
@@ -54,7 +53,7 @@ class RedisRateThrottle(SimpleRateThrottle):
         if counted is not None and counted[0] == bucket.key:  # see ``remember_count``
             self._wait = counted[1]
         else:
-            self._wait = store.take(bucket)
+            self._wait = take(bucket)
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -89,16 +88,7 @@ class ScopedThrottle(ScopedRateThrottle, RedisRateThrottle):
     """Per-view rate (``throttle_scope``), e.g. the token endpoint."""
 
 
-class LoginThrottle(RedisRateThrottle):
-    """The ``auth`` rate, per client address, for the HTML login forms."""
-
-    scope = "auth"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": "login", "ident": self.get_ident(request)}
-
-
-def anonymous_bucket(request: HttpRequest) -> store.Bucket | None:
+def anonymous_bucket(request: HttpRequest) -> Bucket | None:
     """The bucket ``AnonThrottle`` counts this anonymous request in (None: no anonymous rate).
 
     For the cache middleware, which runs before authentication: the caller knows the request
@@ -136,13 +126,19 @@ def remember_count(request: Any, bucket_key: str, wait: float | None) -> None:
     setattr(getattr(request, "_request", request), _COUNTED, (bucket_key, wait))
 
 
-def signed_in_rate() -> store.Bucket | None:
+def signed_in_rate() -> Bucket | None:
     """The rate ``UserThrottle`` counts a signed-in caller at (None: no user rate), its key the
     prefix of the bucket: the cache's hit script appends the user id it finds in Redis."""
     throttle = _parsed(UserThrottle)
     if throttle is None:
         return None
     return throttle.bucket(throttle.cache_format % {"scope": throttle.scope, "ident": ""})
+
+
+def user_bucket(rate: Bucket, user_id: int | str) -> Bucket:
+    """A signed-in caller's bucket under ``rate`` (``signed_in_rate``): its key the rate's
+    prefix, the user id appended, as the hit scripts append it (``ARGV .. uid``)."""
+    return rate._replace(key=f"{rate.key}{user_id}")
 
 
 def throttled_response(wait: float) -> HttpResponse:
@@ -155,27 +151,3 @@ def throttled_response(wait: float) -> HttpResponse:
     response = JsonResponse(body, status=429)
     response["Retry-After"] = str(seconds)
     return response
-
-
-LOGIN_PATHS = frozenset({"/admin/login/", "/api-auth/login/"})
-
-
-class LoginRateLimitMiddleware:
-    """Login attempts through the admin and browsable-API forms share the token endpoint's rate."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path_info in LOGIN_PATHS:
-            throttle = LoginThrottle()
-            if not throttle.allow_request(request, None):
-                wait = math.ceil(throttle.wait() or 60)
-                response = HttpResponse(
-                    "Too many login attempts; try again later.",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = str(wait)
-                return response
-        return self.get_response(request)

@@ -1,0 +1,6 @@
+"""Read-your-writes and replica-safe fills, by WAL position (only with read replicas).
+
+- ``tracking``: the positions a read must see past (the versions' and the caller's), and the
+  positions this request's commits reached
+- ``middleware``: ``X-Catalog-Position`` read from the client, returned after a write
+"""
