@@ -68,13 +68,6 @@ class NameTerms(models.Func):
     output_field = SearchVectorField()
 
 
-class SearchWords(models.Func):
-    """SQL ``item_search_words``: name and tags, folded, for trigrams (migration 0002's column)."""
-
-    function = "public.item_search_words"
-    output_field = models.TextField()
-
-
 class FoldedText(models.Func):
     """SQL ``catalog_unaccent(lower(text))``: text compared with accents and case aside."""
 

@@ -110,7 +110,6 @@ class ItemData:
 # Facets a list or search can count, by name: each counts over the filtered result with its own
 # filter left out (category: ``category``; tags: ``tags``; price: ``min_price``/``max_price``).
 FACET_NAMES: tuple[str, ...] = ("category", "tags", "price")
-FacetName = Literal["category", "tags", "price"]
 TOP_TAGS = 20  # the tags facet's length: the most frequent tags
 SUGGESTIONS_MAX = 10
 
@@ -138,10 +137,6 @@ RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
 # Judges the current record of an item about to change, under the write's lock: raises to stop
 # the write (the API's visibility, permission and If-Match rules).
 RecordCheck = Callable[[ItemRecord], None]
-
-
-class ItemNotFound(LookupError):
-    """No item has that id (or the caller may not see it)."""
 
 
 class ItemConflict(RuntimeError):

@@ -53,9 +53,6 @@ _database.update(
     # The check reads the socket (no round trip) and queries only a connection with news.
     CONN_HEALTH_CHECKS=env_bool("DB_POOL_CHECK", True),
     OPTIONS={
-        # Typo tolerance: pg_trgm's word-similarity bar for the search fallback (default 0.6
-        # misses two-letter slips in short words, such as "cleen" for "clean").
-        "options": "-c pg_trgm.word_similarity_threshold=0.5",
         "connect_timeout": DB_CONNECT_TIMEOUT,
         "pool": {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
@@ -67,12 +64,10 @@ _database.update(
 )
 # Behind PgBouncer in transaction pooling mode, a connection is the server's only for one
 # transaction: no server-side cursors (they outlive it), no prepared statements (psycopg
-# prepares a query run 5 times on a connection; the next transaction may land elsewhere), and
-# no start-up ``options`` (PgBouncer refuses them: its ``connect_query`` sets the trigram bar).
+# prepares a query run 5 times on a connection; the next transaction may land elsewhere).
 DB_PGBOUNCER = env_bool("DB_PGBOUNCER", False)
 if DB_PGBOUNCER:
     _database["DISABLE_SERVER_SIDE_CURSORS"] = True
-    _database["OPTIONS"].pop("options")
     _database["OPTIONS"]["prepare_threshold"] = None
 DATABASES = {"default": _database}
 

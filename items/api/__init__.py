@@ -1,14 +1,19 @@
 """The items API (Django REST framework): what a client sees of the catalog.
 
-- ``views``: ``ItemViewSet``, composed of ``reading`` (list, search, read one, cached) and
-  ``writing`` (create, replace, patch, delete) and ``history`` (an item's changes)
+- ``views``: ``ItemViewSet``, composed of ``reading`` (list, search, read one, cached),
+  ``writing`` (create, replace, patch, delete), ``history`` (an item's changes) and
+  ``suggest`` (names and words as you type)
 - ``serializers``: items out, item input in; ``fields``: the strict field types they use
-- ``filters``: list and search query parameters, validated into an ``ItemFilter``
+- ``filters``: list, search and suggest query parameters, validated into an ``ItemFilter``
 - ``pagination``: page numbers, or a keyset cursor for deep pages
-- ``permissions``: who sees and who changes an item; ``etags``: ``If-None-Match``/``If-Match``
-- ``auth``: the token endpoint; ``authentication``: tokens recognised from Redis (no database
-  query per request); ``urls``: the routes under ``/api/``
+- ``facets``: facet counts laid out as JSON beside a page, and their OpenAPI schema
+- ``search_page``: what the search page adds: its renderer (did-you-mean) and page parameters
+- ``permissions``: who a request speaks for (``viewer_of``) and who changes an item
+- ``etags``: ``If-Match`` checked on the locked record
+- ``token_endpoint``: username and password exchanged for a token; ``authentication``: tokens
+  recognised from Redis (no database query per request)
 - ``rows``: the input rules applied to a spreadsheet's row, for imports
+- ``urls``: the routes under ``/api/``
 
 It reads and writes through ``catalog_cache`` and ``items.repository``; nothing imports it but
 the URL map, and the admin and ``import_items``, which check rows by its rules (``rows``).

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from items import domain
-from items.api.discovery import FACETS_SCHEMA
+from items.api.facets import FACETS_SCHEMA
 from items.api.fields import PriceField, whole_number
 from items.records import Cursor, ItemRecord
 

@@ -19,11 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from catalog_cache.responses.cached import cached_response
-from items.api.discovery import facets_data
+from items.api.facets import facets_data
 from items.api.filters import ItemListQuerySerializer, ItemSearchQuerySerializer
 from items.api.pagination import RecordWindow
 from items.api.permissions import viewer_of
-from items.api.search import SEARCH_PAGE_PARAMETERS, SEARCH_RENDERERS
+from items.api.search_page import SEARCH_PAGE_PARAMETERS, SEARCH_RENDERERS
 from items.api.serializers import (
     ItemSearchPageSerializer,
     ItemSearchResultSerializer,

@@ -78,8 +78,3 @@ class RowChecker:
         item_id: uuid.UUID | None = values.pop("id", None)
         values["tags"] = tuple(values.get("tags", ()))
         return ImportRow(item_id=item_id, data=ItemData(**values))
-
-
-def checked_row(row: Mapping[str, Any], *, typed: bool) -> ImportRow:
-    """One row checked by a ``RowChecker`` of its own."""
-    return RowChecker()(row, typed)

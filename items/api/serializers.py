@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from items import domain
-from items.api.discovery import FacetsField
+from items.api.facets import FacetsField
 from items.api.fields import PriceField, StrictBooleanField, StrictCharField, TagsField
+from items.api.pagination import ItemPagination
 from items.records import ItemData
 
 
@@ -86,11 +87,13 @@ class ItemSearchPageSerializer(serializers.Serializer):
     """A page of search results, with the query as written and as searched."""
 
     count = serializers.IntegerField(
-        help_text="How many items match (counted while ranking, so always exact)."
+        help_text="How many items match: exactly when count_exact is true, else at least this many."
     )
     count_exact = serializers.BooleanField(
-        help_text="Always true for a search: its count is exact (as on list pages, where it "
-        "is false beyond 10,000)."
+        help_text="Whether count is exact. Most searches count every match while ranking. A "
+        "one-word search that very many items hold is answered from their name matches first, "
+        f"and counted up to {ItemPagination.count_cap:,}: beyond that, count is the cap and "
+        "count_exact is false, as on list pages."
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from items.api.auth import ThrottledObtainAuthToken
+from items.api.token_endpoint import ThrottledObtainAuthToken
 from items.api.views import ItemViewSet
 
 router = DefaultRouter()

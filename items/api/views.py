@@ -23,13 +23,13 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
 from core.http.errors import ErrorResponse412Serializer
-from items.api.discovery import ItemSuggestMixin
 from items.api.filters import ItemListQuerySerializer
 from items.api.history import HistoryEntrySerializer, ItemHistoryMixin
 from items.api.pagination import ItemPagination
 from items.api.permissions import IsOwnerOrStaff, viewer_of
 from items.api.reading import ItemReadMixin
 from items.api.serializers import ItemInputSerializer, ItemSerializer
+from items.api.suggest import ItemSuggestMixin
 from items.api.writing import ItemWriteMixin
 from items.records import ItemFilter, ItemRecord
 from items.repository import ItemRepository, get_item_repository

@@ -6,6 +6,15 @@ from django.db import migrations, models
 
 import items.models
 
+
+class SearchWords(models.Func):
+    """SQL ``item_search_words``: name and tags, folded, for trigrams (this column's; dropped by
+    0011, so the function lives here rather than in the models)."""
+
+    function = "public.item_search_words"
+    output_field = models.TextField()
+
+
 # Full-text search in French that ignores accents, and trigrams for typos. Everything is
 # schema-qualified: pg_restore computes generated columns with an empty search_path.
 SEARCH_SQL = """
@@ -65,7 +74,7 @@ class Migration(migrations.Migration):
             name="search_words",
             field=models.GeneratedField(
                 db_persist=True,
-                expression=items.models.SearchWords("name", "tags"),
+                expression=SearchWords("name", "tags"),
                 output_field=models.TextField(),
             ),
         ),

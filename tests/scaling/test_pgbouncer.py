@@ -92,22 +92,3 @@ def test_pgbouncer_server_connections_stay_within_its_pool_under_load(scratch, b
         server.stop()
     assert load.bodies_5xx == [] and statuses[0] == 0 and statuses[200] > 50
     assert max(seen) <= 3  # the database saw at most the pool's three connections
-
-
-def test_pgbouncer_refuses_the_service_without_its_settings(scratch, bouncer):
-    # Without DB_PGBOUNCER the service sends start-up ``options`` (the trigram bar), which
-    # PgBouncer refuses: every database request gets the database-down 503, never a 500.
-    _, item_id = scratch.manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        SETUP,
-        DATABASE_URL=bouncer.url(scratch.name),
-        DB_PGBOUNCER="true",
-    ).stdout.split()
-    server = Gunicorn(_served_env(scratch, bouncer, DB_PGBOUNCER="false", CACHE_ENABLED="false"))
-    try:
-        statuses = {request(server.port, "GET", f"/api/items/{item_id}/")[0] for _ in range(3)}
-    finally:
-        server.stop()
-    assert statuses == {503}

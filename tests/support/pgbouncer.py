@@ -41,11 +41,7 @@ class PgBouncer:
         self.port = free_port()
         self.admin_port = self.port
         lines = [
-            f"{name} = host={db['HOST']} port={db['PORT']} dbname={name} "
-            # What the service's own connections set at start-up (PgBouncer passes on no
-            # ``options``): run on each server connection PgBouncer opens.
-            "connect_query='SET pg_trgm.word_similarity_threshold = 0.5'"
-            for name in databases
+            f"{name} = host={db['HOST']} port={db['PORT']} dbname={name}" for name in databases
         ]
         (self.folder / "users.txt").write_text(f'"{db["USER"]}" ""\n')
         (self.folder / "pgbouncer.ini").write_text(

@@ -1,26 +1,18 @@
-"""Discovery in the items API: facet counts beside a list or search, and suggestions as you type.
+"""Facet counts in the items API: their JSON layout beside a list or search page, and its schema.
 
-``facets_data`` lays a repository's ``Facets`` out as JSON (the price ranges with their bounds),
-``FACETS_SCHEMA`` documents it in OpenAPI, and ``ItemSuggestMixin`` serves
-``/api/items/suggest/?q=`` through the response cache, as the list is served.
+``facets_data`` lays a repository's ``Facets`` out as JSON (the price ranges with their bounds);
+``FACETS_SCHEMA`` (and ``FacetsField``) document it in OpenAPI.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http.response import HttpResponseBase
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.request import Request
 
-from catalog_cache.responses.cached import cached_response
 from items import domain
-from items.api.filters import SuggestQuerySerializer
-from items.api.permissions import viewer_of
-from items.records import SUGGESTIONS_MAX, TOP_TAGS, Facets, Suggestion
-from items.repository.highlights import marked_prefix
+from items.records import TOP_TAGS, Facets
 
 _BANDS = {band.key: band for band in domain.PRICE_BANDS}
 PRICE_RANGES_TEXT = ", ".join(
@@ -92,48 +84,3 @@ FACETS_SCHEMA = {
 @extend_schema_field(FACETS_SCHEMA)
 class FacetsField(serializers.JSONField):
     """A page's facet counts (``facets_data``), present only when ``facets=`` was given."""
-
-
-class SuggestionSerializer(serializers.Serializer):
-    """One suggestion: its text, what it is, and the text as HTML with the typed prefix marked."""
-
-    text = serializers.CharField()
-    kind = serializers.ChoiceField(
-        choices=["name", "word"], help_text="An item's name, or a word of the catalog."
-    )
-    html = serializers.SerializerMethodField(
-        help_text="The text HTML-escaped, the part matching the prefix in <mark>."
-    )
-
-    def get_html(self, suggestion: Suggestion) -> str:
-        return marked_prefix(suggestion.text, self.context["prefix"])
-
-
-class SuggestionsSerializer(serializers.Serializer):
-    """Suggestions for a prefix."""
-
-    q = serializers.CharField(help_text="The prefix, as read.")
-    suggestions = SuggestionSerializer(many=True)
-
-
-class ItemSuggestMixin:
-    """``suggest`` for ``ItemViewSet``."""
-
-    @extend_schema(
-        parameters=[SuggestQuerySerializer],
-        responses=SuggestionsSerializer,
-        summary="Suggest names and words for a prefix",
-    )
-    @action(detail=False, methods=["get"])
-    def suggest(self, request: Request) -> HttpResponseBase:
-        """Up to ten names and words starting with ``q``, accents and case aside."""
-        query = SuggestQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        prefix, viewer = query.validated_data["q"], viewer_of(request)
-
-        def build() -> Any:
-            found = self.repository.suggest(prefix, viewer=viewer, limit=SUGGESTIONS_MAX)
-            payload = {"q": prefix, "suggestions": found}
-            return SuggestionsSerializer(payload, context={"prefix": prefix}).data
-
-        return cached_response(request, "suggest", viewer, self.headers, build)
