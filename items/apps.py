@@ -12,16 +12,18 @@ class ItemsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.observability import lent
-        from items.repository import get_item_repository, postgres, read_positions  # noqa: F401
+        from items import repository
 
-        # Importing the PostgreSQL backend connects its ORM receivers (admin, loaddata), which
-        # report changes to the items table whichever backend serves the API.
-        get_item_repository()  # a misconfigured DB_TYPE fails at start, not on a request
-        lent.lend_service(
-            lent.Service(
-                "mongodb",
-                lambda: get_item_repository().ping(),
-                applies=lambda: settings.DB_TYPE == "mongodb",
-            )
-        )
-        lent.lend_replicas(lambda: read_positions.report() if read_positions.enabled() else {})
+        repository.connect()
+
+        def ping_store() -> None:
+            store = repository.capability(repository.get_item_repository(), repository.Maintenance)
+            if store is not None:
+                store.ping()
+
+        # What observability watches of the items: their MongoDB store when it holds them, and
+        # PostgreSQL's read replicas.
+        is_mongodb = lambda: settings.DB_TYPE == "mongodb"  # noqa: E731
+        lent.lend_service(lent.Service("mongodb", ping_store, applies=is_mongodb))
+        positions = repository.read_positions
+        lent.lend_replicas(lambda: positions.report() if positions.enabled() else {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -177,3 +178,18 @@ class ImportRow:
 
     item_id: uuid.UUID | None
     data: ItemData
+
+
+# A read position (read replicas) as clients see it: PostgreSQL's spelling of a WAL position.
+_POSITION = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
+
+
+def format_position(position: int) -> str:
+    """A read position as clients send it back (``X-Catalog-Position``): ``16/B374D848``."""
+    return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
+
+
+def parse_position(text: str) -> int | None:
+    """The position ``text`` spells, or None when it is not one."""
+    match = _POSITION.match(text.strip())
+    return None if match is None else (int(match[1], 16) << 32) | int(match[2], 16)

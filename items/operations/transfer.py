@@ -12,37 +12,28 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from items import domain
 from items.records import ItemRecord
-from items.repository import repository_for
-
-
-class CatalogStore(Protocol):
-    """One side of a copy: whole records in id order, upserted by id."""
-
-    def records_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[ItemRecord]: ...
-
-    def last_id(self) -> uuid.UUID | None: ...
-
-    def upsert_records(self, records: Iterable[ItemRecord]) -> int: ...
+from items.repository import ItemTransfer, repository_for
 
 
 class TransferError(RuntimeError):
     """A copy that cannot start, or that does not match its source."""
 
 
-def catalog_store(backend: str) -> CatalogStore:
-    """The store for one backend, whatever ``DB_TYPE`` says."""
+def catalog_store(backend: str) -> ItemTransfer:
+    """One backend's side of a copy (the repository's transfer family), whatever ``DB_TYPE``
+    says."""
     return repository_for(backend)
 
 
-def batches(store: CatalogStore, *, after: uuid.UUID | None, size: int) -> Iterator[list]:
+def batches(store: ItemTransfer, *, after: uuid.UUID | None, size: int) -> Iterator[list]:
     """Every record past ``after``, ``size`` at a time, in id order."""
     while rows := store.records_after(after, limit=size):
         yield rows
@@ -67,7 +58,7 @@ def canonical(record: ItemRecord) -> bytes:
     return json.dumps(values, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
 
-def fingerprint(store: CatalogStore, *, size: int) -> tuple[int, str]:
+def fingerprint(store: ItemTransfer, *, size: int) -> tuple[int, str]:
     """How many records ``store`` holds, and the sha256 of them all in id order."""
     digest, count = hashlib.sha256(), 0
     for rows in batches(store, after=None, size=size):
@@ -91,7 +82,7 @@ def record_from_line(line: bytes) -> ItemRecord:
     return ItemRecord(**values)
 
 
-def export_lines(store: CatalogStore, target: Path, *, size: int = 1000) -> tuple[int, str]:
+def export_lines(store: ItemTransfer, target: Path, *, size: int = 1000) -> tuple[int, str]:
     """Write every record of ``store`` to ``target``; return (count, sha256 of the file)."""
     digest, count = hashlib.sha256(), 0
     with target.open("wb") as out:
@@ -104,7 +95,7 @@ def export_lines(store: CatalogStore, target: Path, *, size: int = 1000) -> tupl
     return count, digest.hexdigest()
 
 
-def import_lines(store: CatalogStore, source: Path, *, size: int = 1000) -> int:
+def import_lines(store: ItemTransfer, source: Path, *, size: int = 1000) -> int:
     """Upsert every record of an export into ``store``, ``size`` at a time.
 
     ``TransferError`` names the first line that is no record; the batches before it are in.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from items.repository import repository_for
+from items.repository import Maintenance, capability, repository_for
 
 
 class Command(BaseCommand):
@@ -19,5 +19,8 @@ class Command(BaseCommand):
     help = "Create the MongoDB items validator and indexes (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for line in repository_for("mongodb").install_schema():
+        store = capability(repository_for("mongodb"), Maintenance)
+        if store is None:
+            raise CommandError("The MongoDB backend installs no schema of its own.")
+        for line in store.install_schema():
             self.stdout.write(line)

@@ -77,10 +77,6 @@ class MongoItemReads:
         )
         return record_of(document) if document else None
 
-    def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
-        query = {"category": category, "is_active": True}
-        return self._page(query, [("created_at", ASCENDING), ("_id", ASCENDING)], limit, offset)
-
     def search(
         self,
         query: str,
@@ -111,10 +107,6 @@ class MongoItemReads:
     ) -> SearchPage:
         found = self.search(query, limit=limit, offset=offset, filter=filter)
         return SearchPage(found, self.count(filter, query=query))
-
-    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
-        """Always None: ``$text`` has no vocabulary to correct against (a documented gap)."""
-        return None
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         searched = searched_words(query)

@@ -1,15 +1,15 @@
 """The MongoDB repository's writes: one item at a time, each announced at once.
 
 MongoDB commits each of these by itself, so ``item_changed`` goes out as soon as the write is
-done (``durable``), not after a PostgreSQL transaction. An ``expected_updated_at`` is part of
-the write's own selector, so two writers holding the same version cannot both win.
+done (``durable``), not after a PostgreSQL transaction. A write judged by a ``check`` (the API's
+permission and ``If-Match`` rules) carries the version it judged in its own selector, so two
+writers holding the same version cannot both win.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -62,16 +62,15 @@ class MongoItemWrites:
         item_id: uuid.UUID,
         changes: Mapping[str, Any],
         *,
-        expected_updated_at: datetime | None = None,
         check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         values = checked(changes, change=True)
         for _ in range(_CHECKED_ATTEMPTS):
-            current = self._checked_current(item_id, expected_updated_at, check)
+            current = self._checked_current(item_id, check)
             if current is None:
                 return None
             selector: Query = {"_id": bson_id(item_id)}
-            if expected_updated_at is not None or check is not None:
+            if check is not None:
                 selector["updated_at"] = current["updated_at"]  # atomic: only if unchanged
             # Milliseconds are coarse: make sure every change still moves updated_at forward.
             stamp = max(now_millisecond(), to_millisecond(current["updated_at"]) + MILLISECOND)
@@ -92,13 +91,12 @@ class MongoItemWrites:
         self,
         item_id: uuid.UUID,
         *,
-        expected_updated_at: datetime | None = None,
         check: RecordCheck | None = None,
     ) -> bool:
         for _ in range(_CHECKED_ATTEMPTS):
             selector: Query = {"_id": bson_id(item_id)}
-            if expected_updated_at is not None or check is not None:
-                current = self._checked_current(item_id, expected_updated_at, check)
+            if check is not None:
+                current = self._checked_current(item_id, check)
                 if current is None:
                     return False
                 selector["updated_at"] = current["updated_at"]
@@ -111,17 +109,11 @@ class MongoItemWrites:
                 return False
         raise ItemConflict(str(item_id))
 
-    def _checked_current(
-        self, item_id: uuid.UUID, expected_updated_at: datetime | None, check: RecordCheck | None
-    ) -> Query | None:
-        """The item's document, once its record passed ``expected_updated_at`` and ``check``."""
+    def _checked_current(self, item_id: uuid.UUID, check: RecordCheck | None) -> Query | None:
+        """The item's document, once its record passed ``check``."""
         current = self.collection.find_one({"_id": bson_id(item_id)})
         if current is None:
             return None
-        if expected_updated_at is not None and to_millisecond(
-            current["updated_at"]
-        ) != to_millisecond(expected_updated_at):
-            raise ItemConflict(str(item_id))
         if check is not None:
             check(record_of(current))
         return current

@@ -14,31 +14,14 @@
 
 Nothing outside this package imports its modules: importing the package connects the ORM
 receivers and registers the check (``ItemsConfig.ready`` does), and hands out
-``PostgresItemRepository``, and the replicas' few entry points (through ``items.repository``).
+``PostgresItemRepository``, whose read positions are its ``ReadPositions`` capability. The
+database router (``replicas.ReplicaRouter``) is named by the settings, by its dotted path.
 """
 
 from items.repository.postgres import (
     checks,  # noqa: F401  (registers the index check)
     receivers,  # noqa: F401  (connects the ORM signals)
 )
-from items.repository.postgres.replicas import (
-    commit_position,
-    format_position,
-    parse_position,
-    read_at,
-    reading_at,
-    replica_aliases,
-    replica_report,
-)
 from items.repository.postgres.repository import PostgresItemRepository
 
-__all__ = [
-    "PostgresItemRepository",
-    "commit_position",
-    "format_position",
-    "parse_position",
-    "read_at",
-    "reading_at",
-    "replica_aliases",
-    "replica_report",
-]
+__all__ = ["PostgresItemRepository"]

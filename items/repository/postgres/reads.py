@@ -74,10 +74,6 @@ class PostgresItemReads:
         row = filtered(filter).filter(pk=item_id).values(*RECORD_FIELDS).first()
         return record_of(row) if row else None
 
-    def find_by_category(self, category: str, *, limit: int, offset: int = 0) -> list[ItemRecord]:
-        qs = Item.objects.filter(category=category, is_active=True).order_by("created_at", "id")
-        return records(qs, limit=limit, offset=offset)
-
     def search(
         self,
         query: str,
@@ -115,9 +111,6 @@ class PostgresItemReads:
         rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
         found = [record_of(rows[i]) for i in ranked if i in rows]
         return SearchPage(found, total, corrected, total_exact=common is None)
-
-    def search_correction(self, query: str, *, filter: ItemFilter = ItemFilter()) -> str | None:
-        return postgres_search.correction(query, filter)
 
     def search_highlights(self, query: str, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return postgres_search.highlights(query, item_ids)

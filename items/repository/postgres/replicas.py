@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +25,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from prometheus_client import Counter
+
+from items.records import format_position
 
 T = TypeVar("T")
 PROBE_SECONDS = 0.05
@@ -43,18 +44,6 @@ SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'::pg_l
             ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END
 """
 _COMMIT_POSITION = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
-_POSITION = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
-
-
-def format_position(position: int) -> str:
-    """PostgreSQL's own spelling of a WAL position: ``16/B374D848``."""
-    return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
-
-
-def parse_position(text: str) -> int | None:
-    """The position ``text`` spells, or None when it is not one."""
-    match = _POSITION.match(text.strip())
-    return None if match is None else (int(match[1], 16) << 32) | int(match[2], 16)
 
 
 @dataclass
@@ -182,6 +171,22 @@ def replica_report() -> dict[str, dict]:
             "replayed": format_position(state.replayed),
         }
     return report
+
+
+class PostgresReadPositions:
+    """The ``ReadPositions`` capability of ``PostgresItemRepository`` (``contract``)."""
+
+    def replicas_enabled(self) -> bool:
+        return bool(replica_aliases())
+
+    def commit_position(self) -> int | None:
+        return commit_position()
+
+    def read_at(self, position: int | None, read: Callable[[], T]) -> T:
+        return read_at(position, read)
+
+    def replica_report(self) -> dict[str, dict]:
+        return replica_report()
 
 
 class ReplicaRouter:

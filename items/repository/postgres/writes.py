@@ -2,8 +2,8 @@
 
 A change or a deletion is one locking read and one statement: ``SELECT ... FOR UPDATE`` of the
 record, then an ``UPDATE`` of the columns that change (``RETURNING`` the new record) or a
-``DELETE``. The locked record is what ``expected_updated_at`` and the caller's ``check`` (the
-API's permission and ``If-Match`` rules) are judged on, so no other read is needed and two
+``DELETE``. The locked record is what the caller's ``check`` (the API's permission and
+``If-Match`` rules) is judged on, so no other read is needed and two
 writers holding the same version cannot both win. Inside a request's transaction the write
 joins it (no savepoint); alone it is its own ``BEGIN``/``COMMIT``. These writes announce
 themselves: they go round the ORM's ``save()``, whose receivers would.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -25,7 +24,6 @@ from items import domain
 from items.models import Item
 from items.records import (
     WRITABLE_FIELDS,
-    ItemConflict,
     ItemData,
     ItemRecord,
     RecordCheck,
@@ -52,17 +50,12 @@ def _locked(item_id: uuid.UUID) -> ItemRecord | None:
     return record_from(row[:-1]) if row is not None else None
 
 
-def _refusal(
-    record: ItemRecord, expected_updated_at: datetime | None, check: RecordCheck | None
-) -> Exception | None:
-    """Why the write may not go ahead: ``ItemConflict`` if the record's version moved on from
-    ``expected_updated_at``, or what ``check`` raised; None when it may.
+def _refusal(record: ItemRecord, check: RecordCheck | None) -> Exception | None:
+    """Why the write may not go ahead: what ``check`` raised; None when it may.
 
     Returned, not raised, so the write's block ends cleanly (it changed nothing) and a caller's
     own transaction stays usable after a refused write.
     """
-    if expected_updated_at not in (None, record.updated_at):
-        return ItemConflict(str(record.id))
     if check is not None:
         try:
             check(record)
@@ -104,14 +97,13 @@ class PostgresItemWrites:
         item_id: uuid.UUID,
         changes: Mapping[str, Any],
         *,
-        expected_updated_at: datetime | None = None,
         check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         values = domain.checked_values(changes, change=True)
         updated = refusal = None
         with transaction.atomic(savepoint=False):
             record = _locked(item_id)
-            refusal = record and _refusal(record, expected_updated_at, check)
+            refusal = record and _refusal(record, check)
             if record is not None and refusal is None:
                 changed = {k: v for k, v in values.items() if _differs(record, k, v)}
                 updated = _update_returning(item_id, changed)
@@ -124,13 +116,12 @@ class PostgresItemWrites:
         self,
         item_id: uuid.UUID,
         *,
-        expected_updated_at: datetime | None = None,
         check: RecordCheck | None = None,
     ) -> bool:
         refusal = None
         with transaction.atomic(savepoint=False):
             record = _locked(item_id)
-            refusal = record and _refusal(record, expected_updated_at, check)
+            refusal = record and _refusal(record, check)
             if record is not None and refusal is None:
                 with connection.cursor() as cursor:
                     cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [item_id])

@@ -12,7 +12,6 @@ import pytest
 from items.records import (
     Cursor,
     InvalidItem,
-    ItemConflict,
     ItemData,
     ItemFilter,
     ItemRecord,
@@ -196,11 +195,6 @@ def test_visibility_follows_the_viewer(repository, catalog, owner_id):
     assert repository.find_by_id(catalog["Roman"].id, filter=owner) is not None
 
 
-def test_find_by_category_returns_active_items_only(repository, catalog):
-    rows = repository.find_by_category("electronique", limit=10)
-    assert [row.name for row in rows] == ["Écran 4K"]
-
-
 def test_search_ranks_name_matches_first(repository, catalog):
     repository.create(_data("Support", description="Pour poser un roman ouvert", tags=()))
     rows = repository.search("roman", limit=10)
@@ -274,23 +268,24 @@ def test_create_many_refuses_a_bad_item_and_inserts_nothing(repository):
     assert repository.count(EVERYTHING) == 0
 
 
-def test_update_and_delete_with_a_stale_version_conflict(repository, catalog):
+def test_a_check_judges_the_current_record_and_may_stop_the_write(repository, catalog):
     item = catalog["Agenda"]
-    changed = repository.update(
-        item.id, {"price": Decimal("31.00")}, expected_updated_at=item.updated_at
-    )
-    assert changed.price == Decimal("31.00")
-    with pytest.raises(ItemConflict):
-        repository.update(item.id, {"price": Decimal("1.00")}, expected_updated_at=item.updated_at)
-    with pytest.raises(ItemConflict):
-        repository.delete(item.id, expected_updated_at=item.updated_at)
-    assert repository.find_by_id(item.id) == changed
-    assert repository.delete(item.id, expected_updated_at=changed.updated_at) is True
-    assert (
-        repository.update(item.id, {"price": Decimal("2")}, expected_updated_at=changed.updated_at)
-        is None
-    )
-    assert repository.delete(item.id, expected_updated_at=changed.updated_at) is False
+    judged = []
+    changed = repository.update(item.id, {"price": Decimal("31.00")}, check=judged.append)
+    assert judged == [item] and changed.price == Decimal("31.00")
+
+    def refuse(record):
+        raise PermissionError(record.id)
+
+    with pytest.raises(PermissionError):
+        repository.update(item.id, {"price": Decimal("1.00")}, check=refuse)
+    with pytest.raises(PermissionError):
+        repository.delete(item.id, check=refuse)
+    assert repository.find_by_id(item.id, filter=EVERYTHING) == changed
+    assert repository.delete(item.id, check=judged.append) is True
+    assert judged[-1] == changed
+    assert repository.update(item.id, {"price": Decimal("2")}, check=refuse) is None
+    assert repository.delete(item.id, check=refuse) is False
 
 
 def test_deleting_an_owner_leaves_its_items_catalog_owned_and_announced(

@@ -36,16 +36,16 @@ def _names(rows) -> set[str]:
     return {row.name for row in rows}
 
 
-def test_typo_correction_needs_a_vocabulary(shelf, backend):
+def test_search_corrects_typos_only_with_a_vocabulary(shelf, backend):
     """PostgreSQL corrects "casqe" against its vocabulary; ``$text`` has none to correct
     against, so MongoDB searches the words as written and says it corrected nothing."""
     expected = {"postgres": "casque -lampe", "mongodb": None}[backend]
-    assert shelf.search_correction("casqe -lampe", filter=ANONYMOUS) == expected
-    assert shelf.search_correction("casque -lampe", filter=ANONYMOUS) is None
+    assert shelf.search_page("casqe -lampe", limit=5, filter=ANONYMOUS).corrected == expected
+    assert shelf.search_page("casque -lampe", limit=5, filter=ANONYMOUS).corrected is None
 
 
 def test_search_page_says_what_it_corrected(shelf, backend):
-    """A page of results carries ``search_correction``'s answer, found once with the page."""
+    """A page of results carries the correction, found once with the page."""
     expected = {"postgres": "casque -lampe", "mongodb": None}[backend]
     page = shelf.search_page("casqe -lampe", limit=5, filter=ANONYMOUS)
     assert page.corrected == expected
