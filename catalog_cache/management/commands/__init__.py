@@ -1,1 +1,5 @@
-"""``manage.py cache_stats`` and ``cache_clear``."""
+"""``manage.py`` commands of the cache.
+
+- ``cache_stats``: hits, misses, keys and memory
+- ``cache_clear``: every key of the response cache deleted
+"""

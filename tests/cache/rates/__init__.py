@@ -1,0 +1,1 @@
+"""Rate limits counted in Redis: clients told apart by the address the network vouches for."""

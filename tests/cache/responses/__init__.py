@@ -1,0 +1,1 @@
+"""Cached responses: invalidation, scopes, hits, misses, concurrency, faults and hostile input."""

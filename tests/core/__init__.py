@@ -1,0 +1,1 @@
+"""The ground floor: shared HTTP, the embedded servers, the database backend, observability."""

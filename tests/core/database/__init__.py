@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend: the pool's cheaper check."""

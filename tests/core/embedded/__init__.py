@@ -1,0 +1,1 @@
+"""The embedded PostgreSQL and Redis: shared, supervised, sized, stopped with their last user."""

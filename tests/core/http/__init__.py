@@ -1,0 +1,1 @@
+"""What every endpoint shares: the error shape, body limits, request ids, client addresses."""
