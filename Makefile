@@ -50,6 +50,7 @@ test: $(STAMP)
 	@$(MAKE) --no-print-directory pgbouncer || echo "The PgBouncer tests will skip."
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The load benchmark: seeds 100,000 items into .data/bench once, then measures the API under
@@ -84,6 +85,7 @@ audit: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

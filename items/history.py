@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from simple_history.models import HistoricalRecords
 
@@ -27,7 +27,11 @@ from items.records import WRITABLE_FIELDS, FieldChange, HistoryEntry
 ACTOR_SETTING = "catalog.actor"
 # What a version records of an item, and so what an entry's changes speak of.
 HISTORY_FIELDS: tuple[str, ...] = (*WRITABLE_FIELDS, "created_by")
-KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+KINDS: dict[str, Literal["created", "changed", "deleted"]] = {
+    "+": "created",
+    "~": "changed",
+    "-": "deleted",
+}
 
 
 class DatabaseRecordedHistory(HistoricalRecords):

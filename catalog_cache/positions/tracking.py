@@ -138,10 +138,11 @@ def calling(request: HttpRequest, sent: int) -> Iterator[Caller]:
 
 def remember(caller: Caller) -> None:
     """Keep, for the caller's next requests, the largest position its commits reached."""
-    if caller.key is None:
+    key = caller.key
+    if key is None:
         return
     run(
-        lambda client: client.eval(_REMEMBER, 1, caller.key, caller.committed, REMEMBER_SECONDS),
+        lambda client: client.eval(_REMEMBER, 1, key, caller.committed, REMEMBER_SECONDS),
         None,
         force=True,
     )

@@ -69,6 +69,8 @@ def entry_for(
     """(version key, entry, TTL) for a ``detail`` (with ``item_id``), ``list``, ``search`` or
     ``suggest`` (suggestions live as long as searches)."""
     if kind == "detail":
+        if item_id is None:
+            raise ValueError("A detail entry needs its item's id.")
         return keys.item_version_key(item_id), detail_entry(item_id), settings.CACHE_TTL
     ttl = settings.CACHE_SEARCH_TTL if kind in ("search", "suggest") else settings.CACHE_TTL
     return keys.catalog_version_key(), list_entry(kind, request), ttl

@@ -168,6 +168,7 @@ class CachedResponseMiddleware:
         target = _cacheable_target(request) if _plain_json_get(request) else None
         if target is None or not enabled() or not self._answerable(request):
             return self.get_response(request)
+        read: store.Read | None
         if "HTTP_AUTHORIZATION" not in request.META:
             read = _anonymous_hit(request, *target)
             after_the_view = _as_after_the_view

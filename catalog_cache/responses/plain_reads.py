@@ -15,8 +15,8 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import hiredis
 from django.conf import settings
@@ -35,6 +35,7 @@ _seen: dict[str, str] = {}
 _callers: dict[str, Caller] = {}
 _KEPT = 100_000
 _requests = itertools.count()
+_PROCESS: str  # this process's part of a bucket member's name (``_new_process``)
 
 
 class Caller(NamedTuple):
@@ -127,7 +128,11 @@ def predicted_signed_in(
     key = keys.under_versions(entry, seen)
 
     def judged(
-        epoch: bytes | None, token: bytes | None, version: bytes | None, who: bytes | None, *found
+        epoch: bytes | None,
+        token: bytes | None,
+        version: bytes | None,
+        who: bytes | None,
+        *found: bytes | None,
     ) -> Read | None:
         if not (
             _current(epoch, token, token_seen)
@@ -188,11 +193,11 @@ def _counted(
         ]
     commands.append(("INCR", hits))
 
-    def read(client) -> Read | None:
+    def read(client: Any) -> Read | None:
         replies = _send(client, commands)
         found = judged(*replies[0])
         counts = found is not None and (found.value is not None or miss_counted)
-        if bucket is not None and counts and replies[3] > bucket.limit:
+        if bucket is not None and found is not None and counts and replies[3] > bucket.limit:
             # Refused, so not counted either; it waits until the oldest request the bucket
             # holds leaves it.
             _, oldest, _ = _send(
@@ -207,7 +212,7 @@ def _counted(
             return Read(found.key, None, wait / 1000)
         if found is not None and found.value is not None:
             return found
-        undo = [("DECR", hits)]
+        undo: list[tuple] = [("DECR", hits)]
         if bucket is not None and not counts:
             undo.append(("ZREM", bucket.key, member))
         _send(client, tuple(undo))
@@ -222,7 +227,7 @@ def _score(found: list) -> float:
     return float(first[1] if isinstance(first, list | tuple) else found[1])
 
 
-def _send(client, commands: tuple) -> list:
+def _send(client: Any, commands: Sequence[tuple]) -> list:
     """``commands`` in one round trip on the client's own connection, their replies in order.
     They are encoded by hiredis's own packer (redis-py's wraps it in a loop of Python checks
     per argument that these plain strings and numbers do not need). A connection that fails

@@ -8,7 +8,7 @@ from catalog_cache.redis_core import keys
 from catalog_cache.redis_core.guard import guard, run
 
 
-def _hits_and_misses(client) -> dict[str, int]:
+def _hits_and_misses(client: Any) -> dict[str, int]:
     hits, misses = client.mget(keys.stats_key("hits"), keys.stats_key("misses"))
     return {"hits": int(hits or 0), "misses": int(misses or 0)}
 
@@ -19,7 +19,7 @@ def cache_stats() -> dict[str, Any]:
     ``available`` is false without Redis.
     """
 
-    def read(client) -> dict[str, Any]:
+    def read(client: Any) -> dict[str, Any]:
         counters = _hits_and_misses(client)
         hits, misses = counters["hits"], counters["misses"]
         memory = client.info("memory")
@@ -56,7 +56,7 @@ def hit_counters() -> dict[str, int]:
 def cache_clear() -> int:
     """Delete every key of the response cache (an operator's command, not a request path)."""
 
-    def clear(client) -> int:
+    def clear(client: Any) -> int:
         deleted = 0
         batch: list[bytes] = []
         for key in client.scan_iter(match=f"{keys.namespace()}*", count=1000):

@@ -56,7 +56,7 @@ def signed_in_read(
     read = plain_reads.predicted_signed_in(token_digest, version_key, entry, scopes, rate)
     if read is None:
         read = signed_in_lookup(token_digest, version_key, entry, scopes, rate)
-        if read is not None and read.caller is not None:
+        if read is not None and read.caller is not None and read.key is not None:
             plain_reads.remember(version_key, entry, read.key)
             plain_reads.remember_caller(token_digest, *read.caller)
     return read

@@ -55,6 +55,12 @@ class ItemResource(resources.ModelResource):
             raise ValidationError({"id": [UNKNOWN_ID]})
         self._row = checked
 
+    @property
+    def _checked(self) -> ImportRow:
+        """The row ``before_import_row`` passed (one it refuses is not imported further)."""
+        assert self._row is not None
+        return self._row
+
     def get_instance(self, instance_loader: Any, row: Any) -> Item | None:
         if self._row is None or self._row.item_id is None:
             return None
@@ -62,13 +68,13 @@ class ItemResource(resources.ModelResource):
 
     def import_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         for name in WRITABLE_FIELDS:  # the checked values, for the preview's diff
-            value = getattr(self._row.data, name)
+            value = getattr(self._checked.data, name)
             setattr(instance, name, list(value) if name == "tags" else value)
 
     def save_instance(self, instance: Item, is_create: bool, row: Any, **kwargs: Any) -> None:
         if self._is_dry_run(kwargs):  # the preview: nothing written, on either backend
             return
-        repository, data = get_item_repository(), self._row.data
+        repository, data = get_item_repository(), self._checked.data
         if is_create:
             instance.pk = repository.create(data).id
             return

@@ -39,6 +39,7 @@ class CachedTokenAuthentication(TokenAuthentication):
         # Exactly DRF's user bucket (a subclass with a scope of its own counts for itself).
         if (
             "HTTP_AUTHORIZATION" in request.META
+            and view is not None
             and hasattr(view, "get_throttles")
             and any(type(throttle) is UserThrottle for throttle in view.get_throttles())
         ):

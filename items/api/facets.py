@@ -41,7 +41,7 @@ def facets_data(facets: Facets) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-_COUNTED = {
+_COUNTED: dict[str, Any] = {
     "type": "object",
     "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
     "required": ["value", "count"],

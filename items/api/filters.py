@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from items import domain
 from items.api.fields import FacetNamesField, PriceField, SearchTextField, TagsField
-from items.records import SORT_FIELDS, ItemFilter, Viewer
+from items.records import SORT_FIELDS, ItemFilter, SortField, SortOrder, Viewer
 
 ORDERING_CHOICES = [f"{prefix}{name}" for name in SORT_FIELDS for prefix in ("", "-")]
 
@@ -75,8 +75,8 @@ class ItemListQuerySerializer(serializers.Serializer):
         return self.validated_data.get("facets", [])
 
     @property
-    def sort(self) -> tuple[str, str]:
-        """(sort_by, sort_order) from ``ordering``."""
+    def sort(self) -> tuple[SortField, SortOrder]:
+        """(sort_by, sort_order) from ``ordering`` (one of ``ORDERING_CHOICES``)."""
         ordering = self.validated_data["ordering"]
         return ordering.lstrip("-"), "desc" if ordering.startswith("-") else "asc"
 

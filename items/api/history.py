@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from items.api.pagination import ItemPagination, RecordWindow
 from items.api.permissions import viewer_of
+from items.api.viewset_parts import ItemViewSetParts
 from items.conditions import may_change
 from items.history import HISTORY_FIELDS, KINDS
 
@@ -55,7 +56,7 @@ class HistoryPagination(ItemPagination):
         return [p for p in parameters if p["name"] != self.cursor_query_param]
 
 
-class ItemHistoryMixin:
+class ItemHistoryMixin(ItemViewSetParts):
     """``history`` for ``ItemViewSet``."""
 
     @action(

@@ -8,10 +8,11 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 # Django's, not functools': on Python 3.11 that one holds one lock for every instance, so
 # concurrent requests would wait for each other's counts.
+from django.core.paginator import Page
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -26,16 +27,17 @@ from items.api.fields import PriceField, whole_number
 from items.records import Cursor, ItemRecord
 
 Fetch = Callable[..., list[ItemRecord]]
+R = TypeVar("R")  # what a window holds: item records, history entries
 
 
-class RecordWindow:
+class RecordWindow(Generic[R]):
     """A lazy, sliceable view of a repository query, as Django's ``Paginator`` wants one.
 
     Its count is exact up to ``cap`` items; beyond, it is ``cap`` and ``exact`` is False.
     ``count(at_most=)`` reads the repository (one item more than the cap, to know).
     """
 
-    def __init__(self, fetch: Fetch, count: Callable[..., int], cap: int) -> None:
+    def __init__(self, fetch: Callable[..., list[R]], count: Callable[..., int], cap: int) -> None:
         self._fetch = fetch
         self._count = count
         self.cap = cap
@@ -54,7 +56,7 @@ class RecordWindow:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window: slice) -> list[ItemRecord]:
+    def __getitem__(self, window: slice) -> list[R]:
         start = window.start or 0
         return self._fetch(limit=max(window.stop - start, 0), offset=start)
 
@@ -84,7 +86,7 @@ def _decode_value(sort_by: str, raw: Any) -> Any:
     return _SORT_VALUE_FIELDS[sort_by].run_validation(raw)
 
 
-class ItemPaginationSchema:
+class ItemPaginationSchema(PageNumberPagination):
     """The OpenAPI description of ``ItemPagination``'s pages and parameters."""
 
     count_cap: int
@@ -146,10 +148,13 @@ class ItemPagination(ItemPaginationSchema, PageNumberPagination):
     max_page_size = 100
     cursor_query_param = "cursor"
     count_cap = 10_000
+    page: Page | None  # DRF's numbered page; None on a cursor page
+    _ordering: str | None  # None: numbered pages only (no cursor links)
+    _sort_by: str | None
 
     def paginate_window(
-        self, window: RecordWindow, request: Request, view: Any, ordering: str | None = None
-    ) -> list[ItemRecord]:
+        self, window: RecordWindow[R], request: Request, view: Any, ordering: str | None = None
+    ) -> list[R]:
         """One numbered page of ``window``; with ``ordering`` (lists), a count past the cap
         ends the numbered pages with a link to cursor pages."""
         self._window, self._ordering = window, ordering
@@ -166,6 +171,7 @@ class ItemPagination(ItemPaginationSchema, PageNumberPagination):
 
     def get_next_link(self) -> str | None:
         window = getattr(self, "_window", None)
+        assert self.page is not None  # DRF asks for it on numbered pages only
         if self.page.has_next() or window is None or window.exact or not self._ordering:
             return super().get_next_link()
         return self._cursor_link(list(self.page)[-1:], False)
@@ -222,6 +228,8 @@ class ItemPagination(ItemPaginationSchema, PageNumberPagination):
     def _cursor_link(self, edge: list[ItemRecord], reverse: bool) -> str | None:
         if not edge:  # an empty page (its neighbours went away): nothing to continue from
             return None
+        # A cursor page's links, or a list's last numbered page's: both follow an ordering.
+        assert self._ordering is not None and self._sort_by is not None
         record = edge[0]
         token = encode_cursor(self._ordering, record.sort_value(self._sort_by), record.id, reverse)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)

@@ -29,10 +29,11 @@ from items.api.serializers import (
     ItemSearchResultSerializer,
     ItemSerializer,
 )
+from items.api.viewset_parts import ItemViewSetParts
 from items.records import Facets, ItemFilter, ItemRecord, SearchPage
 
 
-class PagedReads:
+class PagedReads(ItemViewSetParts):
     """What the list and the search share: one page of records, counted, with its facets."""
 
     def _paginated(

@@ -56,7 +56,7 @@ class RowChecker:
     def __init__(self) -> None:
         self._serializer = ItemRowSerializer()
 
-    def __call__(self, row: Mapping[str, Any], typed: bool) -> ImportRow:
+    def __call__(self, row: Mapping[str | None, Any], typed: bool) -> ImportRow:
         """The row as an ``ImportRow``, or ``InvalidItem`` with the API's messages by field.
 
         ``typed``: the row came from JSON (values keep their JSON types); else cells are

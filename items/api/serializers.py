@@ -27,7 +27,8 @@ class _FixedFieldsSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = {}
-        for name, attribute, represent, method in _representers(type(self)):
+        # A class is hashable; mypy says otherwise of a class object (python/mypy#11470).
+        for name, attribute, represent, method in _representers(type(self)):  # type: ignore[arg-type]
             if method is not None:
                 data[name] = getattr(self, method)(instance)
                 continue

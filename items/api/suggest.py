@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from catalog_cache.responses.cached import cached_response
 from items.api.filters import SuggestQuerySerializer
 from items.api.permissions import viewer_of
+from items.api.viewset_parts import ItemViewSetParts
 from items.records import SUGGESTIONS_MAX, Suggestion
 from items.repository.highlights import marked_prefix
 
@@ -43,7 +44,7 @@ class SuggestionsSerializer(serializers.Serializer):
     suggestions = SuggestionSerializer(many=True)
 
 
-class ItemSuggestMixin:
+class ItemSuggestMixin(ItemViewSetParts):
     """``suggest`` for ``ItemViewSet``."""
 
     @extend_schema(

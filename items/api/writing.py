@@ -21,11 +21,12 @@ from core.http.etags import representation_etag
 from items.api.etags import check_if_match
 from items.api.permissions import viewer_of
 from items.api.serializers import ItemInputSerializer, ItemSerializer
+from items.api.viewset_parts import ItemViewSetParts
 from items.conditions import sees
 from items.records import InvalidItem, ItemConflict, ItemRecord
 
 
-class ItemWriteMixin:
+class ItemWriteMixin(ItemViewSetParts):
     """``create``, ``update``, ``partial_update`` and ``destroy`` for ``ItemViewSet``."""
 
     def create(self, request: Request) -> Response:

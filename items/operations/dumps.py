@@ -118,6 +118,9 @@ def _restore_through_psql(dump: Path, options: list[str], args: list[str], env: 
         stderr=subprocess.PIPE,
         env=env,
     )
+    # Each was opened as a pipe (PIPE above): none is None.
+    assert script.stdout is not None and script.stderr is not None
+    assert runner.stdin is not None and runner.stderr is not None
     for line in script.stdout:
         if line != _NEWER_ONLY:
             runner.stdin.write(line)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("csv", "json", "xlsx")
+# A row by column name; cells under no name are under None (as csv.DictReader puts them).
+Row = dict[str | None, Any]
 _JSON_CHUNK = 1 << 16
 
 
@@ -32,7 +34,7 @@ def format_of(path: Path, given: str | None) -> str:
     return chosen
 
 
-def read_rows(path: Path, file_format: str) -> Iterator[tuple[int, dict[str, Any], bool]]:
+def read_rows(path: Path, file_format: str) -> Iterator[tuple[int, Row, bool]]:
     """``(number, row, typed)`` for every row of the file, streamed."""
     if not path.is_file():
         raise ImportFileError(f"No such file: {path}")
@@ -40,7 +42,7 @@ def read_rows(path: Path, file_format: str) -> Iterator[tuple[int, dict[str, Any
     return readers[file_format](path)
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
+def _csv_rows(path: Path) -> Iterator[tuple[int, Row, bool]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         try:
@@ -50,7 +52,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
             raise ImportFileError(f"Line {reader.line_num}: {error}") from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, Row, bool]]:
     from openpyxl import load_workbook  # only XLSX imports need it
 
     try:
@@ -67,7 +69,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
         workbook.close()
 
 
-def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
+def _json_rows(path: Path) -> Iterator[tuple[int, Row, bool]]:
     with path.open(encoding="utf-8-sig") as handle:
         for number, value in enumerate(_json_array(handle), start=1):
             yield number, value, True  # not always an object: the import says so

@@ -25,7 +25,7 @@ from items.operations.import_files import ImportFileError, format_of, read_rows
 from items.records import WRITABLE_FIELDS, ImportRow, InvalidItem, ItemData
 from items.repository import ItemRepository, get_item_repository
 
-CheckRow = Callable[[Mapping[str, Any], bool], ImportRow]
+CheckRow = Callable[[Mapping[str | None, Any], bool], ImportRow]
 MAX_REPORTED = 1_000  # faulty rows kept for the report; the rest are only counted
 UNKNOWN_ID = "No item has this id."
 

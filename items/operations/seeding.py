@@ -14,13 +14,25 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from tqdm import tqdm
 
 from items.records import ItemData
 from items.repository import get_item_repository
 
-_CATALOG = {
+
+class _Category(TypedDict):
+    """What a category's items are made of: words to draw from, and a range of whole prices."""
+
+    products: list[str]
+    brands: list[str]
+    traits: list[str]
+    tags: list[str]
+    price: tuple[int, int]
+
+
+_CATALOG: dict[str, _Category] = {
     "electronique": {
         "products": [
             "Smartphone",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +55,18 @@ __all__ = [
 ]
 
 BACKENDS = ("postgres", "mongodb")
+
+if TYPE_CHECKING:
+    from items.repository.mongo import MongoItemRepository
+    from items.repository.postgres import PostgresItemRepository
+
+    # For the type checker: each backend holds to the capability it offers, as both hold to
+    # ``ItemRepository`` in ``repository_for`` (``capability`` finds them at run time).
+    def _postgres_offers(backend: PostgresItemRepository) -> ReadPositions:
+        return backend
+
+    def _mongodb_offers(backend: MongoItemRepository) -> Maintenance:
+        return backend
 
 
 @cache

@@ -249,17 +249,22 @@ class ReadPositions(Protocol):
         ...
 
 
-def capability(repository: object, kind: type[C]) -> C | None:
-    """``repository`` as an implementation of the optional capability ``kind``, or None when
-    its backend has none. Checked once per backend class."""
-    found = _capable(type(repository), kind)
+def capability(repository: object, kind: Callable[..., C]) -> C | None:
+    """``repository`` as an implementation of the optional capability ``kind`` (a Protocol
+    class above), or None when its backend has none. Checked once per backend class.
+
+    ``kind`` is typed as a callable making a ``C``: a type checker refuses a Protocol class
+    where ``type[C]`` is expected (it cannot be instantiated), not there."""
+    found = _capable(type(repository), kind)  # type: ignore[arg-type]  # see _capable
     return cast(C, repository) if found else None
 
 
+# A class is hashable; mypy's check of ``cache``'s Hashable arguments says otherwise of a
+# class object (python/mypy#11470), hence the ignore where this is called.
 @functools.cache
-def _capable(backend: type, kind: type) -> bool:
+def _capable(backend: type, kind: Callable[..., object]) -> bool:
     return all(callable(getattr(backend, name, None)) for name in _methods(kind))
 
 
-def _methods(kind: type) -> list[str]:
+def _methods(kind: Callable[..., object]) -> list[str]:
     return [name for name in vars(kind) if not name.startswith("_") and callable(vars(kind)[name])]

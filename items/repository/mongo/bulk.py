@@ -66,7 +66,8 @@ class MongoBulkStore:
         if not documents:
             return 0
         writes = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents]
-        upserted = self.collection.bulk_write(writes, ordered=True).upserted_ids
+        # By index; pymongo gives None for a result that reports nothing: no upserts then.
+        upserted = self.collection.bulk_write(writes, ordered=True).upserted_ids or {}
         self.record_versions([d for i, d in enumerate(documents) if i in upserted], "+")
         self.record_versions([d for i, d in enumerate(documents) if i not in upserted], "~")
         announce([item_id_of(d["_id"]) for d in documents])

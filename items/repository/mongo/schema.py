@@ -10,6 +10,7 @@ backend.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from bson.decimal128 import Decimal128
 from pymongo import ASCENDING, TEXT, IndexModel
@@ -91,7 +92,7 @@ def install_validator(collection: Collection) -> bool:
     such as mongomock raise ``NotImplementedError``; a real server never does).
     """
     database = collection.database
-    options = {
+    options: dict[str, Any] = {
         "validator": ITEM_VALIDATOR,
         "validationLevel": "strict",
         "validationAction": "error",

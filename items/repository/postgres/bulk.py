@@ -138,7 +138,7 @@ class PostgresBulkStore:
         rows = [_copy_row(data, next(stamps)) for data in items]
         loaded = _loaded_ids.get()
         counted_later = loaded is not None and _copy_target.get() == Item._meta.db_table
-        if counted_later:
+        if loaded is not None and counted_later:
             loaded.extend(row[0] for row in rows)
         columns = ", ".join(_COPY_COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:

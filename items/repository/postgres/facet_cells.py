@@ -68,9 +68,9 @@ def edges(filter: ItemFilter) -> list[ItemFilter]:
     if low is not None and high is not None and low > high:
         return [filter]  # no whole unit inside: the rows answer for the whole range
     parts = []
-    if low is not None and filter.min_price < low:
+    if low is not None and filter.min_price is not None and filter.min_price < low:
         parts.append(replace(filter, max_price=Decimal(low) - _CENT))
-    if high is not None and high + 1 <= filter.max_price:
+    if high is not None and filter.max_price is not None and high + 1 <= filter.max_price:
         parts.append(replace(filter, min_price=Decimal(high + 1)))
     return parts
 
@@ -78,7 +78,8 @@ def edges(filter: ItemFilter) -> list[ItemFilter]:
 def _where(filter: ItemFilter, *, tag: str | None, category: bool, price: bool) -> tuple:
     """SQL conditions on cells (and their parameters): activity and visibility always; the tag
     (None: any real tag), the category and the whole units of the price range as asked."""
-    sql, params = ["is_active = ANY(%s)"], [_activity(filter)]
+    sql = ["is_active = ANY(%s)"]
+    params: list[object] = [_activity(filter)]
     if tag is None:
         sql.append("tag <> ''")
     else:
@@ -136,7 +137,7 @@ def counts(names: Sequence[str], filter: ItemFilter) -> tuple[Counter, Counter, 
     # Without a price range, the totals (a few hundred rows) say the same as the cells.
     priced = filter.min_price is not None or filter.max_price is not None
     table = CELLS if priced else TOTALS
-    categories, bands, tags = Counter(), Counter(), Counter()
+    categories, bands, tags = Counter[str](), Counter[str](), Counter[str]()
     if "category" in names:
         where = _where(filter, tag=tag, category=False, price=priced)
         categories = _sums("category", where, table=table)

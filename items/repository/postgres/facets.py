@@ -56,7 +56,7 @@ def _categories_and_bands(rows: QuerySet, own: dict[str, Q], names: Sequence[str
     if "price" in names:
         for n, band in enumerate(domain.PRICE_BANDS):
             counts[f"band_{n}"] = Count("pk", filter=_kept(own, "price") & as_q(in_band(band)))
-    categories, bands = Counter(), Counter()
+    categories, bands = Counter[str](), Counter[str]()
     for row in rows.values("category").annotate(**counts).order_by():
         categories[row["category"]] += row.get("in_category", 0)
         for n, band in enumerate(domain.PRICE_BANDS):
@@ -84,7 +84,7 @@ def row_counts(
     if query is not None:
         rows = rows.filter(pk__in=postgres_search.matching(rows, query).values("pk"))
     own = _conditions(filter)
-    categories, bands = Counter(), Counter()
+    categories, bands = Counter[str](), Counter[str]()
     kept = [_kept(own, name) for name in ("category", "price") if name in names]
     if kept:
         # Only rows some facet counts; an empty condition keeps them all (Q() | q would be q).
@@ -99,7 +99,7 @@ def _edge_counts(edge: ItemFilter) -> tuple[Counter, Counter]:
     alone and counted here (a tag's own index would be the longer way round)."""
     rows = filtered(replace(edge, category=None, tags=(), tags_match="any"))
     wanted = set(edge.tags)  # at most one tag: "any" and "all" agree
-    categories, tags = Counter(), Counter()
+    categories, tags = Counter[str](), Counter[str]()
     for category, item_tags in rows.values_list("category", "tags"):
         if wanted <= set(item_tags):
             categories[category] += 1

@@ -105,9 +105,9 @@ class PostgresItemReads:
         if common is not None:
             ranked, total = common
         else:
-            ranked, total = postgres_search.ranked_window(items, text, limit, offset)
-            if total is None:  # an empty window (past the end) says nothing of the total
-                total = postgres_search.count(items, text)
+            ranked, window_total = postgres_search.ranked_window(items, text, limit, offset)
+            # An empty window (past the end) says nothing of the total.
+            total = window_total if window_total is not None else postgres_search.count(items, text)
         rows = {row["id"]: row for row in Item.objects.filter(pk__in=ranked).values(*RECORD_FIELDS)}
         found = [record_of(rows[i]) for i in ranked if i in rows]
         return SearchPage(found, total, corrected, total_exact=common is None)

@@ -100,10 +100,11 @@ class PostgresItemWrites:
         check: RecordCheck | None = None,
     ) -> ItemRecord | None:
         values = domain.checked_values(changes, change=True)
-        updated = refusal = None
+        updated: ItemRecord | None = None
+        refusal: Exception | None = None
         with transaction.atomic(savepoint=False):
             record = _locked(item_id)
-            refusal = record and _refusal(record, check)
+            refusal = _refusal(record, check) if record is not None else None
             if record is not None and refusal is None:
                 changed = {k: v for k, v in values.items() if _differs(record, k, v)}
                 updated = _update_returning(item_id, changed)
@@ -118,10 +119,10 @@ class PostgresItemWrites:
         *,
         check: RecordCheck | None = None,
     ) -> bool:
-        refusal = None
+        refusal: Exception | None = None
         with transaction.atomic(savepoint=False):
             record = _locked(item_id)
-            refusal = record and _refusal(record, check)
+            refusal = _refusal(record, check) if record is not None else None
             if record is not None and refusal is None:
                 with connection.cursor() as cursor:
                     cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [item_id])
