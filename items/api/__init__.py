@@ -2,7 +2,8 @@
 
 - ``views``: ``ItemViewSet``, composed of ``reading`` (list, search, read one, cached),
   ``writing`` (create, replace, patch, delete), ``history`` (an item's changes) and
-  ``suggest`` (names and words as you type)
+  ``suggest`` (names and words as you type); ``viewset_parts``: what those families use of
+  the viewset, declared for the type checker
 - ``serializers``: items out, item input in; ``fields``: the strict field types they use
 - ``filters``: list, search and suggest query parameters, validated into an ``ItemFilter``
 - ``pagination``: page numbers, or a keyset cursor for deep pages
