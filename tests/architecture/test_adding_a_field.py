@@ -10,18 +10,16 @@ resource, the bulk load) and which it leaves out on purpose, with why. A field a
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from items.admin.resources import ItemResource
 from items.api.serializers import ItemInputSerializer, ItemSerializer
-from items.records import RECORD_FIELDS, ItemRecord
+from items.records import RECORD_FIELDS
 from items.repository.mongo import documents, schema
 from items.repository.postgres import bulk
+from tests.support.factories import a_record
 
 RECORD = set(RECORD_FIELDS)
 # Kept by the system, never written by a client or an import.
@@ -30,22 +28,6 @@ SYSTEM_KEPT = {"id", "created_at", "updated_at", "created_by_id"}
 NOT_TEXT = {"id", "price", "category", "is_active", "created_at", "updated_at", "created_by_id"}
 # The API and the files name the owner ``created_by``; the record, its id.
 RENAMED = {"created_by": "created_by_id", "_id": "id"}
-
-
-def _record() -> ItemRecord:
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    return ItemRecord(
-        id=uuid.uuid4(),
-        name="Lampe",
-        description="",
-        price=Decimal("1.00"),
-        category="autre",
-        tags=("a",),
-        is_active=True,
-        created_at=now,
-        updated_at=now,
-        created_by_id=3,
-    )
 
 
 def _as_record_fields(names) -> set[str]:
@@ -70,7 +52,7 @@ PLACES = {
     ),
     "API input (ItemInputSerializer)": (lambda: set(ItemInputSerializer().fields), SYSTEM_KEPT),
     "MongoDB document (documents.document_of)": (
-        lambda: _as_record_fields(documents.document_of(_record())),
+        lambda: _as_record_fields(documents.document_of(a_record())),
         set(),
     ),
     "MongoDB validator (schema.ITEM_VALIDATOR)": (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,25 +9,10 @@ from decimal import Decimal
 import pytest
 
 from items import conditions, domain
-from items.records import ItemFilter, ItemRecord, Viewer
+from items.records import ItemFilter, Viewer
+from tests.support.factories import a_record
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def record(**changes) -> ItemRecord:
-    values = dict(
-        id=uuid.uuid4(),
-        name="Lampe",
-        description="",
-        price=Decimal("10.00"),
-        category="autre",
-        tags=("bureau",),
-        is_active=True,
-        created_at=NOW,
-        updated_at=NOW,
-        created_by_id=7,
-    )
-    return ItemRecord(**{**values, **changes})
 
 
 @pytest.mark.parametrize(
@@ -42,16 +26,16 @@ def record(**changes) -> ItemRecord:
     ],
 )
 def test_who_sees_an_item(viewer, active, own, seen):
-    item = record(is_active=active, created_by_id=7 if own else 9)
+    item = a_record(is_active=active, created_by_id=7 if own else 9)
     assert conditions.sees(viewer, item) is seen
 
 
 def test_only_staff_and_the_owner_may_change_an_item():
-    item = record(created_by_id=7)
+    item = a_record(created_by_id=7)
     assert conditions.may_change(Viewer(user_id=7), item)
     assert conditions.may_change(Viewer(user_id=1, is_staff=True), item)
     assert not conditions.may_change(Viewer(user_id=8), item)
-    assert not conditions.may_change(Viewer(), record(created_by_id=None))
+    assert not conditions.may_change(Viewer(), a_record(created_by_id=None))
 
 
 def test_sees_hidden_is_true_for_owners_and_staff_only():
@@ -83,7 +67,7 @@ def test_every_filter_field_becomes_a_clause():
 
 
 def test_filters_mean_what_the_api_says():
-    item = record(price=Decimal("50.00"), tags=("a", "c"), category="livre")
+    item = a_record(price=Decimal("50.00"), tags=("a", "c"), category="livre")
     assert conditions.admits(conditions.clauses(ItemFilter(max_price=Decimal("50"))), item)
     assert not conditions.admits(conditions.clauses(ItemFilter(min_price=Decimal("50.01"))), item)
     assert conditions.admits(conditions.clauses(ItemFilter(tags=("a", "b"))), item)

@@ -1,7 +1,9 @@
 """factory-boy factories for users and items."""
 
 import os
+import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
@@ -56,6 +58,24 @@ def make_item(*, created_by=None, **fields) -> ItemRecord:
     values["tags"] = tuple(values.get("tags", ()))
     owner_id = created_by.pk if created_by is not None else None
     return get_item_repository().create(ItemData(**values), created_by_id=owner_id)
+
+
+def a_record(**changes) -> ItemRecord:
+    """An item record made in memory (no store): a plain one, ``changes`` overriding it."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    values = dict(
+        id=uuid.uuid4(),
+        name="Lampe",
+        description="",
+        price=Decimal("10.00"),
+        category="autre",
+        tags=("bureau",),
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+        created_by_id=7,
+    )
+    return ItemRecord(**{**values, **changes})
 
 
 def make_items(count: int, **fields) -> list[ItemRecord]:
