@@ -9,6 +9,7 @@ who may see it, so it is stored as ``public`` whoever read it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ PUBLIC = "public"
 STAFF = "staff"
 
 
+@functools.lru_cache(maxsize=4096)  # asked on every cached read: a viewer's answer is fixed
 def scope_of(viewer: Viewer) -> str:
     """The scope of entries only viewers who see what ``viewer`` sees may read."""
     seen = visibility(viewer)
@@ -35,6 +37,7 @@ def item_scope(viewer: Viewer, item: Mapping[str, Any]) -> str:
     return PUBLIC if admits(visibility(ANONYMOUS), item) else scope_of(viewer)
 
 
+@functools.lru_cache(maxsize=4096)
 def readable(kind: str, viewer: Viewer) -> tuple[str, ...]:
     """The scopes of the entries of ``kind`` ``viewer`` may read, in the order to try: one
     item's public entry first (shared by everyone), then the viewer's own."""
