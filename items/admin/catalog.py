@@ -21,11 +21,12 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.formats.base_formats import JSON
 from simple_history.admin import SimpleHistoryAdmin
 
 from items import domain
 from items.admin.resources import ItemResource
+from items.admin.spreadsheets import SpreadsheetCSV, SpreadsheetXLSX
 from items.models import Item, User, tags_as_text
 from items.records import WRITABLE_FIELDS
 from items.repository import get_item_repository
@@ -89,7 +90,7 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Items: list, filter, search, edit, bulk (de)activate, import, export, history."""
 
     resource_classes = [ItemResource]
-    formats = [CSV, XLSX, JSON]
+    formats = [SpreadsheetCSV, SpreadsheetXLSX, JSON]  # no live formula in a cell
     # The search box's suggestions; import-export's change list extends this one.
     change_list_template = "admin/items/item/change_list.html"
 

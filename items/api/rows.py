@@ -5,7 +5,8 @@ very serializer the API uses, so ``true``/``false``, comma-separated tags and ``
 what they mean in the browsable API's form. A JSON file is read as a JSON request body is,
 as strictly. Either way the messages are the API's. A blank cell is a field not sent (its
 default applies, or "This field is required."). An ``id`` names an existing item to replace;
-without one the row is a new item.
+without one the row is a new item. A cell an export marked as text (``cells``) reads as the
+text it was before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 
+from items.api.cells import restored
 from items.api.serializers import ItemInputSerializer
 from items.records import ImportRow, InvalidItem, ItemData
 
@@ -67,7 +69,11 @@ class RowChecker:
             for name, value in row.items()
             if name is not None and str(name).strip() in ROW_FIELDS and not _blank(value)
         }
-        data: Any = sent if typed else MultiValueDict({k: [cell_text(v)] for k, v in sent.items()})
+        data: Any = (
+            sent
+            if typed
+            else MultiValueDict({k: [restored(cell_text(v))] for k, v in sent.items()})
+        )
         serializer = self._serializer
         serializer.initial_data = data  # what the fields read to tell a form from JSON
         try:

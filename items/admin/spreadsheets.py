@@ -1,0 +1,35 @@
+"""The admin's spreadsheet formats: CSV and XLSX whose cells never hold a live formula.
+
+Every exported cell goes through ``items.api.cells.neutralised`` (the text mark before text a
+spreadsheet would run), the rule the import undoes, so an export still reads back unchanged.
+JSON is left exact: no spreadsheet runs it, and its import reads values as JSON, not cells.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tablib
+from import_export.formats.base_formats import CSV, XLSX
+
+from items.api.cells import neutralised
+
+
+def _neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    rows = [tuple(neutralised(cell) for cell in row) for row in dataset]
+    return tablib.Dataset(*rows, headers=dataset.headers, title=dataset.title)
+
+
+class SpreadsheetCSV(CSV):
+    """CSV, its cells written as text."""
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> Any:
+        return super().export_data(_neutralised(dataset), **kwargs)
+
+
+class SpreadsheetXLSX(XLSX):
+    """XLSX, its cells written as text (openpyxl stores a string beginning with ``=`` as a
+    formula)."""
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> Any:
+        return super().export_data(_neutralised(dataset), **kwargs)
