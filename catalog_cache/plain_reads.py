@@ -128,6 +128,8 @@ def predicted_signed_in(
     def judged(
         epoch: bytes | None, token: bytes | None, version: bytes | None, who: bytes | None, *found
     ) -> Read | None:
+        # The holder itself is read, not only its versions: once it has expired
+        # (``CACHE_SIGN_IN_TTL``) nothing is predicted, and the database vouches again.
         if not (
             _current(epoch, token, token_seen)
             and _current(epoch, version, seen)
