@@ -213,7 +213,10 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class ImportRow:
-    """One checked row of an import: a new item (no ``item_id``) or an existing one replaced."""
+    """One checked row of an import: a new item (no ``item_id``: ``data``, the model's defaults
+    for what the file leaves out) or an existing one (``changes``: only the fields the file
+    gives; the others keep their values)."""
 
     item_id: uuid.UUID | None
-    data: ItemData
+    data: ItemData | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
