@@ -7,8 +7,8 @@ faulty row is shown in the preview with its messages by field, and then nothing 
 confirmed. The preview writes nothing,
 whichever the backend; the confirmed import writes each row through the repository, in the
 request's transaction (so all or nothing on PostgreSQL), and the cache and history hear of it.
-Export: the change list as filtered, prices as text with two places, tags comma-separated
-(the form the import reads back).
+Export: the change list as filtered, prices as text with two places, tags a list (in a
+spreadsheet's cell, comma-separated: the form the import reads back).
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ class ItemResource(resources.ModelResource):
     def dehydrate_price(self, item: Item) -> str:
         return f"{item.price:.2f}"
 
-    def dehydrate_tags(self, item: Item) -> str:
-        return ", ".join(item.tags)
+    def dehydrate_tags(self, item: Item) -> list[str]:
+        return list(item.tags)  # a JSON list; a spreadsheet's cell joins them (spreadsheets)
 
     def dehydrate_is_active(self, item: Item) -> bool:
         return item.is_active

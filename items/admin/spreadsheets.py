@@ -1,8 +1,9 @@
-"""The admin's spreadsheet formats: CSV and XLSX whose cells never hold a live formula.
+"""The admin's spreadsheet formats: CSV and XLSX, cells of text that never hold a live formula.
 
-Every exported cell goes through ``items.api.cells.neutralised`` (the text mark before text a
-spreadsheet would run), the rule the import undoes, so an export still reads back unchanged.
-JSON is left exact: no spreadsheet runs it, and its import reads values as JSON, not cells.
+A list (the tags) is written comma-separated, as a form field sends it. Every exported cell
+goes through ``items.api.cells.neutralised`` (the text mark before text a spreadsheet would
+run), the rule the import undoes, so an export still reads back unchanged. JSON is left
+exact: no spreadsheet runs it, and its import reads values as JSON, not cells.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from import_export.formats.base_formats import CSV, XLSX
 from items.api.cells import neutralised
 
 
+def _cell(value: Any) -> Any:
+    return neutralised(", ".join(value) if isinstance(value, list) else value)
+
+
 def _neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
-    rows = [tuple(neutralised(cell) for cell in row) for row in dataset]
+    rows = [tuple(_cell(value) for value in row) for row in dataset]
     return tablib.Dataset(*rows, headers=dataset.headers, title=dataset.title)
 
 

@@ -84,6 +84,7 @@ def test_the_csv_export_marks_every_cell_a_spreadsheet_would_run(admin_client, h
 def test_the_json_export_keeps_the_values_exact(admin_client, hostile):
     rows = {row["id"]: row for row in json.loads(exported(admin_client, "json"))}
     assert rows[str(hostile[0].pk)]["name"] == EVIL
+    assert rows[str(hostile[0].pk)]["tags"] == ["@SUM(1+1)", "b"]  # a list, as JSON imports want
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
