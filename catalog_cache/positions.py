@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from catalog_cache import keys
 from catalog_cache.redis_guard import run
 from config.http.errors import error_body
+from config.http.headers import header_text
 from items.repository import read_positions
 
 HEADER = "X-Catalog-Position"
@@ -119,7 +120,8 @@ def fresh(version_key: str, build: Callable[[], object]) -> Callable[[], object]
 
 
 def _refused(raw: str) -> JsonResponse:
-    detail = f"{HEADER} must be a WAL position such as 16/B374D848, not {raw[:40]!r}."
+    sent = header_text(raw)  # as the client wrote it, not as WSGI decoded it
+    detail = f"{HEADER} must be a WAL position such as 16/B374D848, not {sent[:40]!r}."
     body = error_body(400, "invalid", detail)
     body["errors"][0]["attr"] = HEADER
     return JsonResponse(body, status=400)

@@ -20,6 +20,8 @@ from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import SAFE_METHODS
 
+from config.http.headers import header_text
+
 logger = logging.getLogger("catalog.errors")
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 5
@@ -55,6 +57,10 @@ class CatalogExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge()
+        if isinstance(exc, exceptions.UnsupportedMediaType):  # it echoes Content-Type
+            request = self.context.get("request")
+            sent = request.META.get("CONTENT_TYPE", "") if request is not None else ""
+            return exceptions.UnsupportedMediaType(header_text(sent))
         if isinstance(exc, DATABASE_DOWN):
             logger.warning("database unavailable: %s", exc)
             return DatabaseUnavailable()
