@@ -27,6 +27,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from prometheus_client import Counter
 
+from config.database import reads
+
 T = TypeVar("T")
 PROBE_SECONDS = 0.05
 DOWN_SECONDS = 1.0
@@ -155,6 +157,8 @@ def read_at(position: int | None, read: Callable[[], T]) -> T:
         try:
             return read()
         except DatabaseError as error:
+            if reads.timed_out(error):  # too costly for the primary as well: not a fault
+                raise
             _mark_down(alias, error)
     with reading_at(None):
         return read()
