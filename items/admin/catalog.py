@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from items import domain
 from items.admin.resources import ItemResource
 from items.admin.spreadsheets import SpreadsheetCSV, SpreadsheetXLSX
+from items.admin.widgets import TAGS_HELP, DescriptionField, TagListField
 from items.models import Item, User, tags_as_text
 from items.records import WRITABLE_FIELDS
 from items.repository import get_item_repository
@@ -108,6 +109,15 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     show_full_result_count = False  # no second COUNT(*) over the whole table per page
     actions = ("activate", "deactivate")
     fields = ("id", *WRITABLE_FIELDS, "created_by", "created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A textarea for the 500-character description; the tags one box each, with how to
+        # add one (the model's fields and the database's constraints stay as they are).
+        if db_field.name == "description":
+            kwargs.update(form_class=DescriptionField, widget=DescriptionField.widget)
+        elif db_field.name == "tags":
+            kwargs.update(form_class=TagListField, help_text=TAGS_HELP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         # An import adds items and changes others.
