@@ -4,9 +4,9 @@ Import: every row is checked by the API's rules (``items.api.rows``: cells as fo
 JSON as JSON), and an ``id`` must name a stored item, on one row only (each row naming it is
 refused, naming the others); a row with an ``id`` changes only the fields the file gives. A
 faulty row is shown in the preview with its messages by field, and then nothing can be
-confirmed. The preview writes nothing,
-whichever the backend; the confirmed import writes each row through the repository, in the
-request's transaction (so all or nothing on PostgreSQL), and the cache and history hear of it.
+confirmed. The preview writes nothing, whichever the backend; the confirmed import writes
+each row through the repository, in the request's transaction (so all or nothing on
+PostgreSQL), and the cache and history hear of it.
 Export: the change list as filtered, prices as text with two places, tags a list (in a
 spreadsheet's cell, comma-separated: the form the import reads back).
 """
