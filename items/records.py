@@ -174,10 +174,19 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class ImportRow:
-    """One checked row of an import: a new item (no ``item_id``) or an existing one replaced."""
+    """One checked row of an import: a new item (no ``item_id``: ``data``, the model's defaults
+    for what the file leaves out) or an existing one (``changes``: only the fields the file
+    gives; the others keep their values)."""
 
     item_id: uuid.UUID | None
-    data: ItemData
+    data: ItemData | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def new_item(self) -> ItemData:
+        """What a row without an id creates."""
+        assert self.data is not None, "a row with an id changes an item, it creates none"
+        return self.data
 
 
 # A read position (read replicas) as clients see it: PostgreSQL's spelling of a WAL position.

@@ -4,7 +4,7 @@ It is sent after the transaction commits and never for one that rolls back. This
 declares it: the PostgreSQL backend's ORM receivers (``items.repository.postgres.receivers``)
 feed it for ORM saves and deletes, ``loaddata``'s raw saves included; the repositories call
 ``announce_item_change`` for writes the ORM does not report (``update()``, bulk inserts, Mongo).
-Receivers use it for cache invalidation only (``catalog_cache.receivers``).
+Receivers use it for cache invalidation only (``catalog_cache.responses.invalidation``).
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from catalog_cache.positions import tracking
 from core.http.errors import error_body
+from core.http.headers import header_text
 from items.repository import read_positions
 
 
 def _refused(raw: str) -> JsonResponse:
-    detail = f"{tracking.HEADER} must be a WAL position such as 16/B374D848, not {raw[:40]!r}."
+    sent = header_text(raw)  # as the client wrote it, not as WSGI decoded it
+    detail = f"{tracking.HEADER} must be a WAL position such as 16/B374D848, not {sent[:40]!r}."
     body = error_body(400, "invalid", detail)
     body["errors"][0]["attr"] = tracking.HEADER
     return JsonResponse(body, status=400)

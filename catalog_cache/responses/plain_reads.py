@@ -134,6 +134,8 @@ def predicted_signed_in(
         who: bytes | None,
         *found: bytes | None,
     ) -> Read | None:
+        # The holder itself is read, not only its versions: once it has expired
+        # (``CACHE_SIGN_IN_TTL``) nothing is predicted, and the database vouches again.
         if not (
             _current(epoch, token, token_seen)
             and _current(epoch, version, seen)

@@ -8,9 +8,11 @@ request, on any server, misses and goes to the database; a request that read the
 before the revocation can only store under the old version, which no later request reads.
 
 A revocation that cannot reach Redis is remembered and bumps the epoch when Redis answers (as a
-lost item invalidation does); until then every process is looked up in the database, and
-entries expire after ``CACHE_TTL`` whatever happens. Without Redis, callers are looked up in
-the database on every request: slower, never wrong.
+lost item invalidation does); until then every process is looked up in the database.
+A change to the user that sends no signal (``QuerySet.update()``, raw SQL, another service
+sharing the database) cannot bump the version: a holder is therefore kept only
+``CACHE_SIGN_IN_TTL`` seconds (30), after which the database vouches again. Without Redis,
+callers are looked up in the database on every request: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def recall(token: str, rate: Bucket | None = None) -> Recalled:
 
 def remember(key: str, holder: Holder) -> None:
     """Store ``holder`` under ``key``, as ``recall`` gave it before the database was read."""
-    run(lambda client: client.set(key, holder.encode(), ex=settings.CACHE_TTL))
+    run(lambda client: client.set(key, holder.encode(), ex=settings.CACHE_SIGN_IN_TTL))
 
 
 def forget(tokens: Iterable[str]) -> None:

@@ -11,6 +11,10 @@ from core import embedded
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
 CACHE_TTL = env_int("CACHE_TTL", 300)
 CACHE_SEARCH_TTL = env_int("CACHE_SEARCH_TTL", 60)
+# How long a token's holder is trusted from Redis. A change to the user made through save()
+# reaches it at once; one made outside Django's signals (QuerySet.update(), raw SQL, another
+# service on the same database) only when the holder expires: this bounds that window.
+CACHE_SIGN_IN_TTL = env_int("CACHE_SIGN_IN_TTL", 30)
 
 # Redis Sentinel: the cache follows the master the Sentinels name for the service, through a
 # failover (django-redis's Sentinel connection factory; reads and writes go to the master).

@@ -18,6 +18,8 @@ from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from psycopg_pool import ConnectionPool
 
+from core.database.reads import ReadBoundCursor
+
 
 def check_pooled_connection(conn: psycopg.Connection) -> None:
     """Raise unless ``conn`` is usable: a full check only when its socket has news."""
@@ -29,7 +31,14 @@ def check_pooled_connection(conn: psycopg.Connection) -> None:
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
-    """PostgreSQL, pooled as Django pools it, with ``check_pooled_connection`` as the check."""
+    """PostgreSQL, pooled as Django pools it, with ``check_pooled_connection`` as the check,
+    and cursors that bound the API's reads (``reads``)."""
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if self.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            params["cursor_factory"] = ReadBoundCursor
+        return params
 
     @property
     def pool(self) -> Any:

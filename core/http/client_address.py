@@ -6,18 +6,26 @@ then from the right, where those proxies append what they saw:
 
 - a number N: the N-th address from the right (each of the N proxies appended one);
 - a list of addresses or networks: the nearest address that is none of them.
+
+A request carrying ``X-Forwarded-For`` from a loopback or private address while no proxy is
+trusted is most likely a proxy of our own that nobody declared: then every client behind it
+shares its rate. That is said once per process, in the log and in ``/ready/``'s details
+(``untrusted_proxy``), until ``TRUSTED_PROXIES`` is set.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+logger = logging.getLogger("catalog.client_address")
+_untrusted_proxy: str | None = None  # the first such proxy's address, once seen
 
 
 def client_address(request: HttpRequest) -> str:
@@ -26,6 +34,8 @@ def client_address(request: HttpRequest) -> str:
     trusted = settings.TRUSTED_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if not trusted or not forwarded:
+        if forwarded and _untrusted_proxy is None:
+            _notice_untrusted_proxy(remote)
         return remote
     hops = [hop.strip() for hop in forwarded.split(",")]
     if isinstance(trusted, int):
@@ -49,3 +59,25 @@ def _within(address: str, networks: tuple[Network, ...]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in networks)
+
+
+def untrusted_proxy_warning() -> str | None:
+    """What ``/ready/`` says while requests seem to come through a proxy nobody trusts."""
+    if _untrusted_proxy is None or settings.TRUSTED_PROXIES:
+        return None
+    return (
+        f"Requests from {_untrusted_proxy} carry X-Forwarded-For, but TRUSTED_PROXIES is "
+        "unset: every client behind that proxy shares its rate limit. If it is your proxy, "
+        "set TRUSTED_PROXIES."
+    )
+
+
+def _notice_untrusted_proxy(remote: str) -> None:
+    global _untrusted_proxy
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return
+    if address.is_loopback or address.is_private:
+        _untrusted_proxy = remote
+        logger.warning(untrusted_proxy_warning())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -19,6 +20,8 @@ from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerE
 from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import SAFE_METHODS
+
+from core.http.headers import header_text
 
 logger = logging.getLogger("catalog.errors")
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
@@ -31,6 +34,22 @@ class DatabaseUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "database_unavailable"
     default_detail = "The database is unavailable; try again in a few seconds."
+
+
+class ReadTooCostly(exceptions.APIException):
+    """A read ran past its statement timeout (``DB_READ_TIMEOUT_MS``) and was cancelled."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "read_timeout"
+    default_detail = (
+        "The request took too long to answer and was stopped; narrow it (fewer words, more "
+        "filters) or try again in a few seconds."
+    )
+
+
+def _cancelled(exc: Exception) -> bool:
+    """A statement PostgreSQL cancelled (SQLSTATE 57014: a statement timeout, or a cancel)."""
+    return getattr(exc.__cause__, "sqlstate", None) == "57014"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -55,6 +74,13 @@ class CatalogExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge()
+        if isinstance(exc, exceptions.UnsupportedMediaType):  # it echoes Content-Type
+            request = self.context.get("request")
+            sent = request.META.get("CONTENT_TYPE", "") if request is not None else ""
+            return exceptions.UnsupportedMediaType(header_text(sent))
+        if isinstance(exc, DATABASE_DOWN) and _cancelled(exc):
+            logger.warning("read stopped: %s", exc)
+            return ReadTooCostly()
         if isinstance(exc, DATABASE_DOWN):
             logger.warning("database unavailable: %s", exc)
             return DatabaseUnavailable()
@@ -67,9 +93,14 @@ class CatalogExceptionHandler(ExceptionHandler):
         if request is None or request.method not in SAFE_METHODS:
             super().set_rollback()
 
+    def report_exception(self, exc: exceptions.APIException, response: Any) -> None:
+        if isinstance(exc, ReadTooCostly):
+            return  # the client's costly query, not a fault: logged as a warning above
+        super().report_exception(exc, response)
+
     def get_headers(self, exc: exceptions.APIException) -> dict:
         headers = super().get_headers(exc)
-        if isinstance(exc, DatabaseUnavailable):
+        if isinstance(exc, DatabaseUnavailable | ReadTooCostly):
             headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return headers
 
@@ -106,14 +137,14 @@ class RequestGuardMiddleware:
         return response
 
 
-def _error_response_serializer(status_code: int, code: str) -> type[serializers.Serializer]:
+def _error_response_serializer(status_code: int, *codes: str) -> type[serializers.Serializer]:
     """The OpenAPI shape of one of these errors, as drf-standardized-errors documents others."""
     kinds = ServerErrorEnum if status_code >= 500 else ClientErrorEnum
     error = type(
         f"Error{status_code}Serializer",
         (serializers.Serializer,),
         {
-            "code": serializers.ChoiceField(choices=[(code, code)]),
+            "code": serializers.ChoiceField(choices=[(code, code) for code in codes]),
             "detail": serializers.CharField(),
             "attr": serializers.CharField(allow_null=True),
         },
@@ -127,4 +158,6 @@ def _error_response_serializer(status_code: int, code: str) -> type[serializers.
 
 ErrorResponse412Serializer = _error_response_serializer(412, PreconditionFailed.default_code)
 ErrorResponse413Serializer = _error_response_serializer(413, PayloadTooLarge.default_code)
-ErrorResponse503Serializer = _error_response_serializer(503, DatabaseUnavailable.default_code)
+ErrorResponse503Serializer = _error_response_serializer(
+    503, DatabaseUnavailable.default_code, ReadTooCostly.default_code
+)

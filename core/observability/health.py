@@ -4,7 +4,9 @@
 (``services``, as the rooms lent them): it answers 503 only when an essential one (PostgreSQL,
 MongoDB when selected) is down, naming it under ``failing``. Redis down leaves it ready, 200, with
 ``status`` and ``degraded`` saying the cache is missing; so does a read replica that is down or
-lags past ``REPLICA_MAX_LAG``. Each replica's lag is reported under ``replicas``.
+lags past ``REPLICA_MAX_LAG``. Each replica's lag is reported under ``replicas``. Requests that
+seem to come through a proxy ``TRUSTED_PROXIES`` does not name are reported under ``warnings``
+(``core.http.client_address``); they change nothing else.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.db.transaction import non_atomic_requests
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from core.http.client_address import untrusted_proxy_warning
 from core.observability.services import accelerators, replica_states, service_states
 
 
@@ -41,4 +44,7 @@ def ready(request: HttpRequest) -> JsonResponse:
         body["failing"] = failing
     if degraded:
         body["degraded"] = degraded
+    proxy = untrusted_proxy_warning()
+    if proxy is not None:
+        body["warnings"] = {"untrusted_proxy": proxy}
     return JsonResponse(body, status=503 if failing else 200)

@@ -98,7 +98,44 @@ def _route(request: HttpRequest) -> str:
         route = (match or resolve(request.path_info)).route
     except Resolver404:
         return "unmatched"
-    return route.replace("^", "").replace("$", "") or "unmatched"
+    return readable_route(route) or "unmatched"
+
+
+def readable_route(route: str) -> str:
+    """A route as people write it (``api/items/<pk>/history/``), whether it was declared with
+    ``path()`` or as a regular expression (DRF's router: ``^items/(?P<pk>[^/]+)/history/$``):
+    a named group becomes ``<name>``, anchors go and escaped characters stand for themselves."""
+    written, at = [], 0
+    while at < len(route):
+        if route.startswith("(?P<", at):
+            close = route.index(">", at)
+            written.append(f"<{route[at + 4 : close]}>")
+            at = _group_end(route, close + 1)
+        elif route[at] == "\\":
+            written.append(route[at + 1 : at + 2])
+            at += 2
+        else:
+            written.append("" if route[at] in "^$" else route[at])
+            at += 1
+    return "".join(written)
+
+
+def _group_end(pattern: str, at: int) -> int:
+    """The index just past the group whose body starts at ``at`` (nested groups, escapes and
+    character classes, which may hold parentheses, skipped)."""
+    depth, in_class = 1, False
+    while at < len(pattern) and depth:
+        char = pattern[at]
+        if char == "\\":
+            at += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        else:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        at += 1
+    return at
 
 
 class MonitoringMiddleware:

@@ -21,11 +21,13 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.formats.base_formats import JSON
 from simple_history.admin import SimpleHistoryAdmin
 
 from items import domain
 from items.admin.resources import ItemResource
+from items.admin.spreadsheets import SpreadsheetCSV, SpreadsheetXLSX
+from items.admin.widgets import TAGS_HELP, DescriptionField, TagListField
 from items.conditions import as_q, in_band
 from items.models import Item, User, tags_as_text
 from items.records import WRITABLE_FIELDS
@@ -86,7 +88,7 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Items: list, filter, search, edit, bulk (de)activate, import, export, history."""
 
     resource_classes = [ItemResource]
-    formats = [CSV, XLSX, JSON]
+    formats = [SpreadsheetCSV, SpreadsheetXLSX, JSON]  # no live formula in a cell
     # The search box's suggestions; import-export's change list extends this one.
     change_list_template = "admin/items/item/change_list.html"
 
@@ -104,6 +106,15 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     show_full_result_count = False  # no second COUNT(*) over the whole table per page
     actions = ("activate", "deactivate")
     fields = ("id", *WRITABLE_FIELDS, "created_by", "created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A textarea for the 500-character description; the tags one box each, with how to
+        # add one (the model's fields and the database's constraints stay as they are).
+        if db_field.name == "description":
+            kwargs.update(form_class=DescriptionField, widget=DescriptionField.widget)
+        elif db_field.name == "tags":
+            kwargs.update(form_class=TagListField, help_text=TAGS_HELP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         # An import adds items and changes others.

@@ -13,7 +13,8 @@
 - ``etags``: ``If-Match`` checked on the locked record
 - ``token_endpoint``: username and password exchanged for a token; ``authentication``: tokens
   recognised from Redis (no database query per request)
-- ``rows``: the input rules applied to a spreadsheet's row, for imports
+- ``rows``: the input rules applied to a spreadsheet's row, for imports; ``cells``: text a
+  spreadsheet would run, marked as text on the way out and unmarked on the way in
 - ``urls``: the routes under ``/api/``
 
 It reads and writes through ``catalog_cache`` and ``items.repository``; nothing imports it but

@@ -80,7 +80,8 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class TagsField(serializers.ListField):
-    """A list of tags: a JSON array, or one comma-separated string (HTML forms, query strings)."""
+    """A list of tags: a JSON array (JSON must send one), or comma-separated text (HTML forms,
+    query strings, spreadsheet cells)."""
 
     def __init__(self, **kwargs: Any) -> None:
         # Blank tags are allowed in and dropped by normalisation, like untrimmed ones.
@@ -100,6 +101,8 @@ class TagsField(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> list[str]:
         if isinstance(data, str):
+            if not _from_form(self):  # "notalist" is not the list ["notalist"]
+                self.fail("not_a_list", input_type="str")
             data = data.split(",")
         return domain.normalise_tags(super().to_internal_value(data))
 

@@ -5,6 +5,7 @@ The views pass plain values down: the repository never sees a query string.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework import serializers
@@ -14,6 +15,10 @@ from items.api.fields import FacetNamesField, PriceField, SearchTextField, TagsF
 from items.records import SORT_FIELDS, ItemFilter, SortField, SortOrder, Viewer
 
 ORDERING_CHOICES = [f"{prefix}{name}" for name in SORT_FIELDS for prefix in ("", "-")]
+# A search's cost grows with its words (each one a probe of the search index, a ranking term
+# and a highlight); people search with a handful. ``or`` joins terms and is not one.
+MAX_QUERY_TERMS = 32
+_TERM = re.compile(r"[^\W_]+")
 
 
 class ItemListQuerySerializer(serializers.Serializer):
@@ -89,12 +94,21 @@ class ItemSearchQuerySerializer(ItemListQuerySerializer):
     q = SearchTextField(
         allow_blank=True,
         help_text='Web-search syntax: words, "exact phrase", -exclude, or. Accents and case '
-        "do not matter; close spellings are found when exact words find little.",
+        "do not matter; close spellings are found when exact words find little. At most "
+        f"{MAX_QUERY_TERMS} words (or aside).",
     )
     highlight = serializers.BooleanField(
         default=False, help_text="Add a snippet with the matched words marked."
     )
     ordering = None  # results come by relevance
+
+    def validate_q(self, value: str) -> str:
+        terms = [word for word in _TERM.findall(value) if word.lower() != "or"]
+        if len(terms) > MAX_QUERY_TERMS:
+            raise serializers.ValidationError(
+                f"Search for at most {MAX_QUERY_TERMS} words (this query has {len(terms)})."
+            )
+        return value
 
 
 class SuggestQuerySerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -22,6 +23,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.serializers import BaseSerializer
 
+from core.database import reads
 from core.http.errors import ErrorResponse412Serializer
 from items.api.filters import ItemListQuerySerializer
 from items.api.history import HistoryEntrySerializer, ItemHistoryMixin
@@ -44,18 +46,23 @@ IF_MATCH = OpenApiParameter(
 
 
 def writes_in_a_transaction(view: Callable[..., HttpResponseBase]) -> Callable:
-    """``view`` with ``ATOMIC_REQUESTS`` kept for writes only.
+    """``view`` with ``ATOMIC_REQUESTS`` kept for writes only, and reads bounded in time.
 
     A read is one statement (or a count and a page) that needs no transaction of its own;
     wrapping it in one costs a ``BEGIN`` and a ``COMMIT`` round trip on every cache miss.
-    Writes keep the request's transaction, which their statements join.
+    Each of its statements stops after ``DB_READ_TIMEOUT_MS`` (``core.database.reads``: no
+    statement of its own either). Writes keep the request's transaction, which their
+    statements join.
     """
     atomic_view = transaction.atomic(using=DEFAULT_DB_ALIAS)(view)
 
     @transaction.non_atomic_requests(using=DEFAULT_DB_ALIAS)
     @wraps(view)
     def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return (view if request.method in SAFE_METHODS else atomic_view)(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            return atomic_view(request, *args, **kwargs)
+        with reads.bounded(settings.DB_READ_TIMEOUT_MS):
+            return view(request, *args, **kwargs)
 
     return dispatch
 

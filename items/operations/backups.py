@@ -4,7 +4,8 @@ A backup is a ``pg_dump`` (custom format, see ``dumps``) and a manifest (see ``m
 listing every table with its row count and an order-free checksum (the sum of a 64-bit hash of
 each row's text), so a restore can prove it brought every row back. With
 ``DB_TYPE=mongodb`` the items collection is exported beside the dump through pymongo
-(canonical JSON lines, with their count and sha256 in the manifest) and imported back.
+(canonical JSON lines, with their count and sha256 in the manifest) and imported back,
+leaving the collection identical to the export (items made since are removed).
 A restore touches nothing until the manifest, the dump and the export are proved intact, and
 once it has begun, every cached response is dropped.
 """
@@ -26,7 +27,7 @@ from items.operations.transfer import (
     catalog_store,
     export_lines,
     fingerprint,
-    import_lines,
+    import_exactly,
 )
 from items.signals import announce_item_change
 
@@ -92,10 +93,11 @@ def export_mongodb(target: Path) -> dict[str, int | str]:
 
 
 def restore_mongodb(source: Path, expected: dict) -> list[str]:
-    """Import a MongoDB export (upserting by id) and compare the catalog with the manifest."""
+    """Make the MongoDB catalog the export's (each record upserted by id, every item made
+    since removed) and compare it with the manifest."""
     store = catalog_store("mongodb")
     try:
-        import_lines(store, source)
+        import_exactly(store, source)
     except TransferError as error:
         raise BackupError(str(error)) from None
     count, checksum = fingerprint(store, size=1000)

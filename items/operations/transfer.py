@@ -113,6 +113,43 @@ def import_lines(store: ItemTransfer, source: Path, *, size: int = 1000) -> int:
     return imported + (store.upsert_records(pending) if pending else 0)
 
 
+def import_exactly(store: ItemTransfer, source: Path, *, size: int = 1000) -> tuple[int, int]:
+    """Make ``store`` hold exactly the records of an export: each one upserted, and every item
+    the export does not hold (made after it) removed. Returns (imported, removed).
+
+    The export and the store are both in id order, so the items to remove are found by walking
+    the two side by side, ``size`` ids at a time: no list of ids is held, whatever the size.
+    An export out of id order is refused before anything is written.
+    """
+    for _ in _exported_ids(source):
+        pass
+    imported, removed = import_lines(store, source, size=size), 0
+    exported = _exported_ids(source)
+    wanted, after = next(exported, None), None
+    while ids := store.ids_after(after, limit=size):
+        extra = []
+        for item_id in ids:
+            while wanted is not None and wanted < item_id:
+                wanted = next(exported, None)
+            if wanted != item_id:
+                extra.append(item_id)
+        removed += store.remove_records(extra) if extra else 0
+        after = ids[-1]
+    return imported, removed
+
+
+def _exported_ids(source: Path) -> Iterator[uuid.UUID]:
+    """The ids of an export's records, which must come in id order (as ``export_lines``)."""
+    previous = None
+    with source.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            item_id = record_from_line(line).id
+            if previous is not None and item_id <= previous:
+                raise TransferError(f"{source.name}, line {number}: not in id order.")
+            previous = item_id
+            yield item_id
+
+
 def copy_catalog(
     source: str, target: str, *, batch: int, resume: bool, report: Callable[[str], None]
 ) -> None:

@@ -194,8 +194,18 @@ class ItemTransfer(Protocol):
         first), in id order, whoever may see them."""
         ...
 
+    def ids_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[uuid.UUID]:
+        """Up to ``limit`` stored ids greater than ``item_id`` (None: from the first), in
+        order: a walk of the catalog that reads no record."""
+        ...
+
     def last_id(self) -> uuid.UUID | None:
         """The greatest id stored (None: the catalog is empty)."""
+        ...
+
+    def remove_records(self, item_ids: Iterable[uuid.UUID]) -> int:
+        """Delete these items whoever owns them (a restore making the catalog its backup's);
+        returns how many went. Each deletion is recorded and announced (``item_changed``)."""
         ...
 
     def upsert_records(self, records: Iterable[ItemRecord]) -> int:

@@ -25,11 +25,15 @@ from tests.support.factories import ItemFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 _SENT = re.compile(r"\tF\t\d+\t(Query|Parse)\t+(.*)")
+# A read's statements carry their timeout in the same message (core.database.reads): one
+# message, one round trip, read here as the statement it bounds.
+_READ_BOUND = re.compile(r'^"SET LOCAL statement_timeout = (\d+); ')
 
 
 @contextmanager
-def statements_sent() -> Iterator[list[str]]:
-    """The statements the connection sends inside the block, as libpq traces them."""
+def statements_sent(bounds: list[int] | None = None) -> Iterator[list[str]]:
+    """The statements the connection sends inside the block, as libpq traces them (one per
+    message); each read bound a message carries is appended to ``bounds``."""
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
     sent: list[str] = []
@@ -43,7 +47,13 @@ def statements_sent() -> Iterator[list[str]]:
             for line in trace:
                 match = _SENT.search(line)
                 if match:
-                    sent.append(match.group(2).split()[0].strip('"').upper())
+                    message = match.group(2).strip()
+                    bound = _READ_BOUND.match(message)
+                    if bound:
+                        message = message[bound.end() :]
+                        if bounds is not None:
+                            bounds.append(int(bound.group(1)))
+                    sent.append(message.split()[0].strip('"').upper())
 
 
 def client_for(user) -> APIClient:
@@ -122,13 +132,24 @@ def test_the_trace_sees_every_statement():
     assert sent == ["SELECT", "SELECT"]
 
 
-def test_a_read_miss_is_one_statement_without_a_transaction(staff):
+def test_a_read_miss_is_one_statement_without_a_transaction(staff, settings):
     # Reads keep out of ATOMIC_REQUESTS: a BEGIN and a COMMIT would double a miss's round trips.
+    # Their timeout rides in each statement's own message.
     item = ItemFactory()
-    with statements_sent() as sent:
+    bounds: list[int] = []
+    with statements_sent(bounds) as sent:
         response = client_for(staff).get(f"/api/items/{item.pk}/")
     assert response.status_code == 200
     assert sent == ["SELECT"], sent
-    with statements_sent() as sent:
+    with statements_sent(bounds) as sent:
         assert client_for(staff).get("/api/items/", {"category": item.category}).status_code == 200
     assert sent == ["SELECT", "SELECT"], sent  # the capped count, the page
+    assert bounds == [settings.DB_READ_TIMEOUT_MS] * 3
+
+
+def test_a_write_carries_no_read_bound(staff):
+    item = ItemFactory()
+    bounds: list[int] = []
+    with statements_sent(bounds) as sent:
+        client_for(staff).patch(f"/api/items/{item.pk}/", {"price": "2.00"}, format="json")
+    assert sent == ["BEGIN", "SELECT", "UPDATE", "COMMIT"] and bounds == []

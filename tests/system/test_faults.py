@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -74,6 +76,10 @@ class OwnPostgres:
         self._ctl("-o", '-h ""', "-o", f"-k {self.host}", "-l", str(self.server.log), "start")
 
     def cleanup(self) -> None:
+        # The library stops only the postmaster it started itself; after ``start`` another
+        # one runs, which would outlive the test (its folder deleted under it).
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._ctl("stop", "-m", "fast")
         self.server.cleanup()
 
 

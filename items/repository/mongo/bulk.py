@@ -55,6 +55,23 @@ class MongoBulkStore:
         found = self.collection.find(query).sort([("_id", ASCENDING)]).limit(limit)
         return [record_of(document) for document in found]
 
+    def ids_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[uuid.UUID]:
+        """Up to ``limit`` item ids greater than ``item_id`` (all when None), in order."""
+        query = {} if item_id is None else {"_id": {"$gt": bson_id(item_id)}}
+        found = self.collection.find(query, {"_id": 1}).sort([("_id", ASCENDING)]).limit(limit)
+        return [item_id_of(document["_id"]) for document in found]
+
+    def remove_records(self, item_ids: Iterable[uuid.UUID]) -> int:
+        """Delete these items (their versions recorded, the cache told); how many went."""
+        selector = {"_id": {"$in": [bson_id(item_id) for item_id in item_ids]}}
+        removed = list(self.collection.find(selector))
+        if not removed:
+            return 0
+        self.collection.delete_many({"_id": {"$in": [d["_id"] for d in removed]}})
+        self.record_versions(removed, "-")
+        announce([item_id_of(d["_id"]) for d in removed])
+        return len(removed)
+
     def last_id(self) -> uuid.UUID | None:
         """The greatest item id stored, if any."""
         document = self.collection.find_one({}, {"_id": 1}, sort=[("_id", DESCENDING)])

@@ -81,6 +81,8 @@ ITEM_INDEXES = [
     IndexModel([("tags", ASCENDING)], name="item_tags"),
     IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="item_created_id"),
     IndexModel([("name", ASCENDING)], name="item_name_prefix", collation=NAME_COLLATION),
+    # An owner's items: their own hidden ones in lists, and what a user's deletion releases.
+    IndexModel([("created_by_id", ASCENDING)], name="item_created_by"),
 ]
 INDEX_NAMES = tuple(index.document["name"] for index in ITEM_INDEXES)
 

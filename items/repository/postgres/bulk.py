@@ -29,6 +29,7 @@ from items.ids import new_item_id
 from items.models import Item
 from items.records import RECORD_FIELDS, WRITABLE_FIELDS, ItemData, ItemRecord
 from items.repository.postgres.history import set_actor
+from items.repository.postgres.queries import TABLE
 from items.repository.postgres.queries import records as record_window
 from items.signals import announce_item_change
 
@@ -161,6 +162,27 @@ class PostgresBulkStore:
         if item_id is not None:
             rows = rows.filter(id__gt=item_id)
         return record_window(rows, limit=limit)
+
+    def ids_after(self, item_id: uuid.UUID | None, *, limit: int) -> list[uuid.UUID]:
+        """Up to ``limit`` item ids greater than ``item_id`` (all when None), in order."""
+        rows = Item.objects.order_by("id")
+        if item_id is not None:
+            rows = rows.filter(id__gt=item_id)
+        return list(rows.values_list("id", flat=True)[: max(limit, 0)])
+
+    def remove_records(self, item_ids: Iterable[uuid.UUID]) -> int:
+        """Delete these items (their versions recorded by the triggers, the cache told after
+        the commit); how many went."""
+        wanted = list(item_ids)
+        if not wanted:
+            return 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            set_actor()
+            cursor.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s) RETURNING id", [wanted])
+            removed = [row[0] for row in cursor.fetchall()]
+            if removed:
+                announce_item_change(item_ids=removed, source="restore")
+        return len(removed)
 
     def last_id(self) -> uuid.UUID | None:
         """The greatest id held, if any."""

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from prometheus_client import Counter
 
+from core.database import reads
 from items.records import format_position
 
 T = TypeVar("T")
@@ -144,6 +145,8 @@ def read_at(position: int | None, read: Callable[[], T]) -> T:
         try:
             return read()
         except DatabaseError as error:
+            if reads.timed_out(error):  # too costly for the primary as well: not a fault
+                raise
             _mark_down(alias, error)
     with reading_at(None):
         return read()

@@ -369,3 +369,28 @@ def test_highlights_are_well_formed_whatever_the_text(repository, name, descript
     snippet = repository.search_highlights("veilleuse", [item.id])[item.id]
     assert well_formed(snippet), snippet
     assert "<mark>" in snippet
+
+
+def test_ids_walk_the_catalog_in_order_and_removal_announces(
+    repository, catalog, django_capture_on_commit_callbacks
+):
+    from items.signals import item_changed
+
+    every = sorted(record.id for record in catalog.values())
+    assert repository.ids_after(None, limit=100) == every
+    assert repository.ids_after(every[1], limit=2) == every[2:4]
+    assert repository.ids_after(every[-1], limit=10) == []
+    heard = []
+
+    def hear(sender, item_ids, **_):
+        heard.extend(item_ids)
+
+    item_changed.connect(hear)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert repository.remove_records([every[0], every[2], uuid.uuid4()]) == 2
+    finally:
+        item_changed.disconnect(hear)
+    assert set(heard) == {every[0], every[2]}
+    assert repository.ids_after(None, limit=100) == [every[1], *every[3:]]
+    assert repository.remove_records([]) == 0
