@@ -17,9 +17,9 @@ from pathlib import Path
 
 import psutil
 
+from tests.core.embedded.test_processes import _gone, _servers_of
 from tests.support.databases import ROOT
 from tests.support.served import free_port
-from tests.core.embedded.test_processes import _gone, _servers_of
 
 # Takes the library's lock, as a command joining or leaving does, starts rewriting the list of
 # users in place, and says so: the test kills it there.
