@@ -1,0 +1,164 @@
+"""The indexer of one index directory: it keeps the current generation following PostgreSQL.
+
+Only the elected indexer writes (``election``). Each ``step`` it makes sure it holds a sound
+generation (the one ``CURRENT`` names, proved whole, made from this database, its changes not
+pruned), else builds a new one from one snapshot and makes it current; then it reads the
+changes its index lacks, in a newer snapshot, and applies them in one commit (or rebuilds, for
+a reset or more than ``SEARCH_REBUILD_CHANGES`` items); then it publishes the snapshot its
+index holds (``search_engine.indexers``) and, now and then, prunes the changes every indexer
+of the database has applied. It sleeps until ``NOTIFY search_engine`` (sent at the commit of
+any change) or ``SEARCH_POLL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable
+
+import psycopg
+import tantivy
+from django.conf import settings
+from django.db import connections
+
+from items.repository.search_engine import building, metrics
+from items.repository.search_engine.changes import (
+    FOLLOWABLE_SQL,
+    PRUNE_SQL,
+    PUBLISH_SQL,
+    SEEN_SQL,
+    Made,
+)
+from items.repository.search_engine.compiler import Compiler
+from items.repository.search_engine.reader import made_of
+from items.repository.search_engine.storage import Damaged, Storage
+
+log = logging.getLogger("catalog.search")
+_SEEN_EVERY = 30.0
+_PRUNE_EVERY = 60.0
+_PARAMS_LEFT_OUT = ("cursor_factory", "context")
+
+
+def connect() -> psycopg.Connection:
+    """A connection of the indexer's own to the primary, listening for changes."""
+    params = connections["default"].get_connection_params()
+    conn = psycopg.connect(
+        **{k: v for k, v in params.items() if k not in _PARAMS_LEFT_OUT}, autocommit=True
+    )
+    conn.execute("LISTEN search_engine")
+    return conn
+
+
+class Indexer:
+    """Keeps ``storage``'s current generation following the change table."""
+
+    def __init__(self, storage: Storage, *, progress: building.Progress | None = None) -> None:
+        self.storage = storage
+        self.progress = progress
+        self.name = f"{socket.gethostname()}:{storage.root.resolve()}"
+        self.conn: psycopg.Connection | None = None
+        self.generation: str | None = None
+        self.writer: tantivy.IndexWriter | None = None
+        self.made: Made | None = None
+        self._seen = self._pruned = 0.0
+
+    def close(self) -> None:
+        self.writer = self.generation = self.made = None  # drops the writer's lock
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def step(self, stopping: Callable[[], bool] = lambda: False) -> None:
+        """Bring the index up to date with what is committed now, and publish it."""
+        if self.conn is None or self.conn.closed:
+            self.conn = connect()
+        if not self._sound():
+            self.rebuild(self._unsound_reason(), stopping)
+        batch = building.pending(self.conn, self.made)
+        metrics.INDEX_LAG.set(batch.oldest_seconds)
+        if batch.reset or len(batch.item_ids) > settings.SEARCH_REBUILD_CHANGES:
+            self.conn.execute("ROLLBACK")
+            self.rebuild("reset" if batch.reset else "many changes", stopping)
+        elif batch.item_ids:
+            building.apply(self.conn, self.writer, batch)
+            self._publish(batch.made)
+        else:
+            self.conn.execute("ROLLBACK")
+        metrics.INDEX_LAG.set(0)
+        self._housekeeping()
+
+    def _sound(self) -> bool:
+        current = self.storage.current()
+        if current is None or self.storage.damaged(current):
+            return False
+        if self.generation != current:
+            self.writer = None
+            try:
+                index = self.storage.open(current)
+                made = made_of(index.searcher(), Compiler(index.schema))
+                writer = index.writer(settings.SEARCH_WRITER_HEAP_MB * 1_000_000, 1)
+            except (Damaged, ValueError) as error:
+                log.warning("search index %s refused: %s", current, error)
+                return False
+            if made is None:
+                return False
+            self.generation, self.writer, self.made = current, writer, made
+        (followable,) = self.conn.execute(FOLLOWABLE_SQL, self.made.params()).fetchone()
+        return bool(followable)
+
+    def _unsound_reason(self) -> str:
+        current = self.storage.current()
+        if current is None:
+            return "missing"
+        return "damaged" if self.storage.damaged(current) else "other database or pruned"
+
+    def rebuild(self, reason: str, stopping: Callable[[], bool] = lambda: False) -> Made:
+        """Build a new generation from one snapshot and make it current."""
+        if self.conn is None or self.conn.closed:
+            self.conn = connect()
+        log.info("search index: rebuilding (%s)", reason)
+        started = time.monotonic()
+        name, index = self.storage.create()
+        heap, threads = settings.SEARCH_WRITER_HEAP_MB * 1_000_000, settings.SEARCH_WRITER_THREADS
+        writer = index.writer(heap * threads, threads)
+        try:
+            made = building.build(self.conn, writer, progress=self.progress, stopping=stopping)
+        except BaseException:
+            del writer
+            self.storage.remove(name)
+            raise
+        self.storage.make_current(name)
+        old = self.storage.others({name})
+        self.writer, self.generation, self.made = writer, name, made
+        for other in old:
+            self.storage.remove(other)
+        metrics.BUILDS.labels(reason=reason).inc()
+        log.info("search index: built %s in %.1f s", name, time.monotonic() - started)
+        self._publish(made)
+        return made
+
+    def _publish(self, made: Made) -> None:
+        self.made = made
+        self.conn.execute(PUBLISH_SQL, {"name": self.name, **made.params()})
+        metrics.APPLIED_XMIN.set(made.xmin)
+        self._seen = time.monotonic()
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._seen >= _SEEN_EVERY:
+            self.conn.execute(SEEN_SQL, {"name": self.name})
+            self._seen = now
+        if now - self._pruned >= _PRUNE_EVERY:
+            with self.conn.transaction():
+                for statement in PRUNE_SQL:
+                    self.conn.execute(statement, {"expiry": settings.SEARCH_INDEXER_EXPIRY})
+            self._pruned = now
+
+    def wait(self, seconds: float) -> None:
+        """Sleep until a change is committed (its ``NOTIFY``), or ``seconds``."""
+        if self.conn is None or self.conn.closed:
+            time.sleep(seconds)
+            return
+        if list(self.conn.notifies(timeout=seconds, stop_after=1)):
+            list(self.conn.notifies(timeout=0))  # and any others already received
