@@ -2,7 +2,8 @@
 
 **Text.** Each word of PostgreSQL's parse (``tsquery``) must be in the item's document: it is
 looked for in the name, the description and the tags, each scored by BM25 and boosted so that
-the name counts most (``BOOSTS``), which both matches and ranks. A phrase must stand at its
+the name counts most (``BOOSTS``), a word in the name adding a bonus above any BM25 score
+(``IN_NAME``): this both matches and ranks. A phrase must stand at its
 offsets in the whole document (``all``, positions as PostgreSQL gave them; two adjacent words
 are one ``pairs`` term), and its words rank as words do. ``!`` excludes, ``&`` requires, ``|``
 offers alternatives; a query of exclusions only stands on every item (``kind`` = item).
@@ -30,6 +31,11 @@ from items.repository.search_engine.tsquery import And, Node, Not, Or, Phrase, U
 # How much a word counts in each part of an item: the name first, then the description, then
 # the tags, as PostgreSQL's ranking weighs them (A, B, C).
 BOOSTS = {"name": 4.0, "description": 1.0, "tags_text": 0.5}
+# What a word found in the name adds besides: more than BM25 can give one word in every part
+# (idf x (k1 + 1) x the boosts: under 210 up to 10,000,000 items), so an item holding the word
+# of a one-word query in its name always outranks one holding it elsewhere only (as in
+# PostgreSQL), and items holding more of a query's words in their name come first.
+IN_NAME = 1000.0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -64,7 +70,8 @@ class Compiler:
             Query.boost_query(Query.term_query(self.schema, part, lexeme), boost)
             for part, boost in BOOSTS.items()
         ]
-        return _all(parts, Occur.Should)
+        in_name = Query.const_score_query(Query.term_query(self.schema, "name", lexeme), IN_NAME)
+        return _all([in_name, *parts], Occur.Should)
 
     def phrase(self, node: Phrase) -> Query:
         """The items holding ``node``'s words at its offsets (not scored). Each two words one

@@ -72,32 +72,32 @@ class IndexerThread(threading.Thread):
         super().__init__(name="search-indexer", daemon=True)
         self.election = Election(root)
         self.indexer = Indexer(Storage(root))
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             if not self.election.held():
                 self.indexer.close()
-                self._stop.wait(settings.SEARCH_ELECTION_SECONDS)
+                self._stopping.wait(settings.SEARCH_ELECTION_SECONDS)
                 continue
             try:
-                self.indexer.step(self._stop.is_set)
+                self.indexer.step(self._stopping.is_set)
             except Stopped:
                 break
             except Exception:
                 log.exception("search indexer failed; trying again")
                 self.indexer.close()
-                self._stop.wait(settings.SEARCH_ELECTION_SECONDS)
+                self._stopping.wait(settings.SEARCH_ELECTION_SECONDS)
                 continue
             self.indexer.wait(settings.SEARCH_POLL_SECONDS)
         self.indexer.close()
         self.election.release()
 
     def stop_soon(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+        self._stopping.set()
         if self.is_alive():
             self.join(timeout)
 
