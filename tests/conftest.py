@@ -14,6 +14,7 @@ from catalog_cache.redis_guard import guard
 from tests.support.databases import ScratchDatabase
 from tests.support.factories import UserFactory
 from tests.support.redis_server import own_redis  # noqa: F401  (a fixture)
+from tests.support.search_engine import counted, index  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True, scope="session")

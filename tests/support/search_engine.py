@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from prometheus_client import REGISTRY
 
 from items.repository.search_engine import Indexer, IndexerThread, Storage, answers
@@ -66,3 +67,19 @@ class TestIndex:
             self.thread.stop()
         self.indexer.close()
         answers.reader_of.cache_clear()
+
+
+@pytest.fixture
+def index(settings, tmp_path):
+    """The engine on, with an index directory of the test's own (not built yet)."""
+    settings.SEARCH_ENGINE = "tantivy"
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    made = TestIndex(settings.SEARCH_INDEX_DIR)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def counted() -> Counted:
+    """The engine's answers and fallbacks from now on."""
+    return Counted()
