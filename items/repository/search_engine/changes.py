@@ -39,11 +39,11 @@ _UNSEEN = f"""
     WHERE txid = ANY (ARRAY(SELECT pg_catalog.pg_snapshot_xip(%(s)s::pg_snapshot)))
 """
 
-_FOLLOWABLE = f"""
-    {IDENTITY} = %(identity)s
-    AND (SELECT pruned_below FROM {SCHEMA}.horizon)
-        <= pg_catalog.pg_snapshot_xmin(%(s)s::pg_snapshot)
+_SAME_DATABASE = f"{IDENTITY} = %(identity)s"
+_NOT_PRUNED = f"""
+    (SELECT pruned_below FROM {SCHEMA}.horizon) <= pg_catalog.pg_snapshot_xmin(%(s)s::pg_snapshot)
 """
+_FOLLOWABLE = f"{_SAME_DATABASE} AND {_NOT_PRUNED}"
 FRESH_SQL = f"NOT EXISTS ({_UNSEEN}) AND {_FOLLOWABLE}"
 
 # The changes to apply over snapshot %(s)s: each item changed (NULL for a reset), and when its
@@ -55,9 +55,9 @@ PENDING_SQL = f"""
     GROUP BY item_id
 """
 
-# Whether an index made from %(s)s may follow the change table at all: same database, and no
-# change it needs pruned.
-FOLLOWABLE_SQL = f"SELECT {_FOLLOWABLE}"
+# Whether an index made from %(s)s may follow the change table at all: the same database, and
+# no change it needs pruned.
+FOLLOWABLE_SQL = f"SELECT {_SAME_DATABASE}, {_NOT_PRUNED}"
 
 SNAPSHOT_SQL = f"SELECT pg_catalog.pg_current_snapshot()::text, {IDENTITY}"
 

@@ -75,11 +75,18 @@ class IndexerThread(threading.Thread):
         self._stopping = threading.Event()
 
     def run(self) -> None:
+        elected = False
         while not self._stopping.is_set():
             if not self.election.held():
+                if elected:
+                    log.warning("search indexer: lost the lock of %s", self.election.path)
                 self.indexer.close()
+                elected = False
                 self._stopping.wait(settings.SEARCH_ELECTION_SECONDS)
                 continue
+            if not elected:
+                log.info("search indexer: elected for %s", self.election.path.parent)
+                elected = True
             try:
                 self.indexer.step(self._stopping.is_set)
             except Stopped:

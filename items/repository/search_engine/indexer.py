@@ -73,14 +73,17 @@ class Indexer:
         """Bring the index up to date with what is committed now, and publish it."""
         if self.conn is None or self.conn.closed:
             self.conn = connect()
-        if not self._sound():
-            self.rebuild(self._unsound_reason(), stopping)
+        unsound = self._unsound()
+        if unsound:
+            self.rebuild(unsound, stopping)
         batch = building.pending(self.conn, self.made)
         metrics.INDEX_LAG.set(batch.oldest_seconds)
         if batch.reset or len(batch.item_ids) > settings.SEARCH_REBUILD_CHANGES:
             self.conn.execute("ROLLBACK")
             self.rebuild("reset" if batch.reset else "many changes", stopping)
         elif batch.item_ids:
+            level = logging.INFO if len(batch.item_ids) >= 1000 else logging.DEBUG
+            log.log(level, "search index: applying %d changed items", len(batch.item_ids))
             building.apply(self.conn, self.writer, batch)
             self._publish(batch.made)
         else:
@@ -88,10 +91,13 @@ class Indexer:
         metrics.INDEX_LAG.set(0)
         self._housekeeping()
 
-    def _sound(self) -> bool:
+    def _unsound(self) -> str | None:
+        """Why the current generation cannot be followed (None: it can), taking it if new."""
         current = self.storage.current()
-        if current is None or self.storage.damaged(current):
-            return False
+        if current is None:
+            return "missing"
+        if self.storage.damaged(current):
+            return "damaged"
         if self.generation != current:
             self.writer = None
             try:
@@ -100,18 +106,14 @@ class Indexer:
                 writer = index.writer(settings.SEARCH_WRITER_HEAP_MB * 1_000_000, 1)
             except (Damaged, ValueError) as error:
                 log.warning("search index %s refused: %s", current, error)
-                return False
+                return "damaged"
             if made is None:
-                return False
+                return "missing"
             self.generation, self.writer, self.made = current, writer, made
-        (followable,) = self.conn.execute(FOLLOWABLE_SQL, self.made.params()).fetchone()
-        return bool(followable)
-
-    def _unsound_reason(self) -> str:
-        current = self.storage.current()
-        if current is None:
-            return "missing"
-        return "damaged" if self.storage.damaged(current) else "other database or pruned"
+            for other in self.storage.others({current}):  # a build cut short: nobody's now
+                self.storage.remove(other)
+        same, kept = self.conn.execute(FOLLOWABLE_SQL, self.made.params()).fetchone()
+        return None if same and kept else "other database" if not same else "pruned"
 
     def rebuild(self, reason: str, stopping: Callable[[], bool] = lambda: False) -> Made:
         """Build a new generation from one snapshot and make it current."""
