@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from prometheus_client import REGISTRY
 
 from items.repository.search_engine import Indexer, IndexerThread, Storage, answers
@@ -22,7 +23,8 @@ from tests.support.served import exchange, request
 
 
 def engine_counts() -> Counter:
-    """Engine answers (``engine <kind>``) and fallbacks (``<reason>``) so far, this process."""
+    """Engine answers (``engine <kind>``), fallbacks (``<reason>``) and index builds (``build
+    <reason>``) so far, in this process."""
     found: Counter = Counter()
     for metric in REGISTRY.collect():
         for sample in metric.samples:
@@ -30,6 +32,8 @@ def engine_counts() -> Counter:
                 found[f"engine {sample.labels['kind']}"] += sample.value
             elif sample.name == "catalog_search_fallbacks_total":
                 found[sample.labels["reason"]] += sample.value
+            elif sample.name == "catalog_search_index_builds_total":
+                found[f"build {sample.labels['reason']}"] += sample.value
     return found
 
 
@@ -47,7 +51,9 @@ class Counted:
         return sum(n for k, n in self.since().items() if k.startswith("engine "))
 
     def fallbacks(self) -> Counter:
-        return Counter({k: n for k, n in self.since().items() if not k.startswith("engine ")})
+        return Counter(
+            {k: n for k, n in self.since().items() if not k.startswith(("engine ", "build "))}
+        )
 
 
 class TestIndex:
@@ -72,10 +78,15 @@ class TestIndex:
         return self.thread
 
     def close(self) -> None:
+        """Stop indexing, and unregister: the index goes with the test."""
         if self.thread is not None:
             self.thread.stop()
         self.indexer.close()
         answers.reader_of.cache_clear()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_engine.indexers WHERE name = %s", [self.indexer.name]
+            )
 
 
 @pytest.fixture

@@ -152,10 +152,15 @@ class Indexer:
             self.conn.execute(SEEN_SQL, {"name": self.name})
             self._seen = now
         if now - self._pruned >= _PRUNE_EVERY:
-            with self.conn.transaction():
-                for statement in PRUNE_SQL:
-                    self.conn.execute(statement, {"expiry": settings.SEARCH_INDEXER_EXPIRY})
-            self._pruned = now
+            self.prune()
+
+    def prune(self) -> None:
+        """Forget indexers gone for ``SEARCH_INDEXER_EXPIRY``, and drop the changes every
+        remaining indexer of this database has applied."""
+        with self.conn.transaction():
+            for statement in PRUNE_SQL:
+                self.conn.execute(statement, {"expiry": settings.SEARCH_INDEXER_EXPIRY})
+        self._pruned = time.monotonic()
 
     def wait(self, seconds: float) -> None:
         """Sleep until a change is committed (its ``NOTIFY``), or ``seconds``."""
