@@ -29,7 +29,7 @@ from items.repository.search_engine.tsquery import unescaped
 
 # Bump when the fields or the way rows become documents change: an index of another version is
 # rebuilt, never read.
-VERSION = 1
+VERSION = 2
 ITEM, SNAPSHOT = "item", "snapshot"
 PARTS = {"A": "name", "B": "description", "C": "tags_text"}
 # The row an index document is made of, in this order (``document``).
@@ -40,6 +40,21 @@ COLUMNS = (
 )
 _MASK = (1 << 64) - 1
 _LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
+# The text fields' analyzer: lexemes separated by spaces, and the filler of a position no
+# lexeme holds (a stop word's, in PostgreSQL) dropped without closing the gap. PostgreSQL's
+# text holds no NUL, so neither a lexeme nor a pair's join can be mistaken for it.
+LEXEMES = "lexemes"
+FILLER = "\x00"
+_JOIN = "\x00"
+
+
+def register(index: tantivy.Index) -> tantivy.Index:
+    """Teach ``index`` the ``LEXEMES`` analyzer (needed by whoever writes it)."""
+    analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(
+        tantivy.Filter.custom_stopword([FILLER])
+    )
+    index.register_tokenizer(LEXEMES, analyzer.build())
+    return index
 
 
 def schema() -> tantivy.Schema:
@@ -54,48 +69,79 @@ def schema() -> tantivy.Schema:
     builder.add_integer_field("created_at", indexed=True, fast=True)
     builder.add_integer_field("created_by_id", indexed=True)
     builder.add_text_field("tags", tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_text_field("all", tokenizer_name="raw", index_option="position")
-    builder.add_text_field("pairs", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("all", tokenizer_name=LEXEMES, index_option="position")
+    builder.add_text_field("pairs", tokenizer_name=LEXEMES, index_option="basic")
     for part in PARTS.values():
-        builder.add_text_field(part, tokenizer_name="raw", index_option="freq")
+        builder.add_text_field(part, tokenizer_name=LEXEMES, index_option="freq")
     builder.add_text_field("snapshot", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
+
+
+def _places(places: str, lexeme: str, found: dict[str, list[tuple[int, str]]]) -> None:
+    for place in places.split(","):
+        if place[-1].isdigit():
+            found["D"].append((int(place), lexeme))
+        else:
+            found[place[-1]].append((int(place[:-1]), lexeme))
 
 
 def lexemes(tsvector: str) -> dict[str, list[tuple[int, str]]]:
     """A tsvector's text as each weight's (position, lexeme) pairs, in position order."""
     found: dict[str, list[tuple[int, str]]] = {"A": [], "B": [], "C": [], "D": []}
-    for match in _LEXEME.finditer(tsvector):
-        lexeme = unescaped(match[1])
-        for place in match[2].split(","):
-            weight = place[-1] if place[-1].isalpha() else "D"
-            found[weight].append((int(place.rstrip("ABCD")), lexeme))
+    entries = tsvector.split(" ") if tsvector else []
+    # Entries are 'lexeme':1A,5B and a lexeme holds no space; else read it the long way.
+    if all(e[:1] == "'" and "':" in e for e in entries):
+        for entry in entries:
+            quoted, _, places = entry.rpartition(":")
+            lexeme = quoted[1:-1]
+            _places(places, unescaped(lexeme) if "'" in lexeme or "\\" in lexeme else lexeme, found)
+    else:
+        for match in _LEXEME.finditer(tsvector):
+            _places(match[2], unescaped(match[1]), found)
     for pairs in found.values():
         pairs.sort()
     return found
 
 
 def pair(first: str, second: str) -> str:
-    """The token of two lexemes at consecutive positions (a lexeme holds no space)."""
-    return f"{first} {second}"
+    """The token of two lexemes at consecutive positions."""
+    return f"{first}{_JOIN}{second}"
 
 
-def _pairs(placed: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Each two lexemes at consecutive positions, as one token at the first one's position."""
-    at: dict[int, list[str]] = {}
+def _texts(placed: list[tuple[int, str]]) -> tuple[str, str] | None:
+    """The ``all`` text (lexemes in position order, a ``FILLER`` in each gap) and the ``pairs``
+    text; None when two lexemes share a position (then given pre-tokenised)."""
+    words, pairs, last = [], [], None
     for position, lexeme in placed:
-        at.setdefault(position, []).append(lexeme)
-    return [
-        (position, pair(first, second))
-        for position, firsts in at.items()
-        for first in firsts
-        for second in at.get(position + 1, ())
-    ]
+        if position == last:
+            return None
+        if last is not None:
+            if position == last + 1:
+                pairs.append(pair(words[-1], lexeme))
+            else:
+                words.extend([FILLER] * (position - last - 1))
+        words.append(lexeme)
+        last = position
+    return " ".join(words), " ".join(pairs)
 
 
 def _tokens(pairs: Iterable[tuple[int, str]]) -> tantivy.PreTokenizedString:
     tokens = [tantivy.Token(lexeme, position, 0, 0) for position, lexeme in pairs]
     return tantivy.PreTokenizedString("", tokens)
+
+
+def _pretokenised(doc: tantivy.Document, placed: list[tuple[int, str]]) -> None:
+    at: dict[int, list[str]] = {}
+    for position, lexeme in placed:
+        at.setdefault(position, []).append(lexeme)
+    pairs = [
+        (position, pair(first, second))
+        for position, firsts in at.items()
+        for first in firsts
+        for second in at.get(position + 1, ())
+    ]
+    doc.add_pre_tokenized_text("all", _tokens(placed))
+    doc.add_pre_tokenized_text("pairs", _tokens(pairs))
 
 
 def document(row: Sequence) -> tantivy.Document:
@@ -117,11 +163,17 @@ def document(row: Sequence) -> tantivy.Document:
         doc.add_text("tags", tag)
     parts = lexemes(tsvector)
     placed = sorted(p for pairs in parts.values() for p in pairs)
-    doc.add_pre_tokenized_text("all", _tokens(placed))
-    doc.add_pre_tokenized_text("pairs", _tokens(_pairs(placed)))
-    for weight, field in PARTS.items():
-        if parts[weight]:
+    # White space other than the entries' separators would split a lexeme in a text.
+    texts = _texts(placed) if len(tsvector.split()) == tsvector.count(" ") + 1 else None
+    if texts is None:
+        _pretokenised(doc, placed)
+        for weight, field in PARTS.items():
             doc.add_pre_tokenized_text(field, _tokens(parts[weight]))
+        return doc
+    doc.add_text("all", texts[0])
+    doc.add_text("pairs", texts[1])
+    for weight, field in PARTS.items():
+        doc.add_text(field, " ".join(lexeme for _, lexeme in parts[weight]))
     return doc
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import tantivy
 
-from items.repository.search_engine.documents import VERSION, schema
+from items.repository.search_engine.documents import VERSION, register, schema
 
 CURRENT = "CURRENT"
 DAMAGED = "DAMAGED"
@@ -99,7 +99,7 @@ class Storage:
         """A generation's index, once the files of its last commit are proved whole."""
         self.verify(name)
         try:
-            return tantivy.Index.open(str(self.path(name)))
+            return register(tantivy.Index.open(str(self.path(name))))
         except (OSError, ValueError) as error:
             self.mark_damaged(name)
             raise Damaged(f"{name}: {error}") from error
@@ -160,7 +160,7 @@ class Storage:
         name = f"v{VERSION}-{time.time_ns()}-{secrets.token_hex(4)}"
         folder = self.path(name)
         folder.mkdir()
-        return name, tantivy.Index(schema(), str(folder), reuse=False)
+        return name, register(tantivy.Index(schema(), str(folder), reuse=False))
 
     def make_current(self, name: str) -> None:
         """Name ``name`` in ``CURRENT``, atomically."""
