@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 
 from items.repository.search_engine.building import Stopped
-from items.repository.search_engine.indexer import Indexer
+from items.repository.search_engine.indexer import Indexer, wait_for_changes
 from items.repository.search_engine.storage import Storage
 
 log = logging.getLogger("catalog.search")
@@ -96,7 +96,7 @@ class IndexerThread(threading.Thread):
                 self.indexer.close()
                 self._stopping.wait(settings.SEARCH_ELECTION_SECONDS)
                 continue
-            self.indexer.wait(settings.SEARCH_POLL_SECONDS)
+            wait_for_changes(self.indexer, settings.SEARCH_POLL_SECONDS)
         self.indexer.close()
         self.election.release()
 

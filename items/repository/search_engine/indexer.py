@@ -105,6 +105,8 @@ class Indexer:
                 made = made_of(index.searcher(), Compiler(index.schema))
                 writer = index.writer(settings.SEARCH_WRITER_HEAP_MB * 1_000_000, 1)
             except (Damaged, ValueError) as error:
+                if "LockBusy" in str(error):  # a writer not yet gone: not the files' fault
+                    raise
                 log.warning("search index %s refused: %s", current, error)
                 return "damaged"
             if made is None:
@@ -162,10 +164,12 @@ class Indexer:
                 self.conn.execute(statement, {"expiry": settings.SEARCH_INDEXER_EXPIRY})
         self._pruned = time.monotonic()
 
-    def wait(self, seconds: float) -> None:
-        """Sleep until a change is committed (its ``NOTIFY``), or ``seconds``."""
-        if self.conn is None or self.conn.closed:
-            time.sleep(seconds)
-            return
-        if list(self.conn.notifies(timeout=seconds, stop_after=1)):
-            list(self.conn.notifies(timeout=0))  # and any others already received
+
+def wait_for_changes(indexer: Indexer, seconds: float) -> None:
+    """Sleep until a change is committed (its ``NOTIFY``), or ``seconds``."""
+    conn = indexer.conn
+    if conn is None or conn.closed:
+        time.sleep(seconds)
+        return
+    if list(conn.notifies(timeout=seconds, stop_after=1)):
+        list(conn.notifies(timeout=0))  # and any others already received
