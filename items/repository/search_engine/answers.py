@@ -20,7 +20,7 @@ from django.conf import settings
 from items.conditions import clauses
 from items.records import Facets, ItemFilter, ItemRecord
 from items.repository.search_engine import facets as engine_facets
-from items.repository.search_engine import metrics, searching, tsquery
+from items.repository.search_engine import metrics, ranking, searching, tsquery
 from items.repository.search_engine.reader import Reader
 from items.repository.search_engine.searching import Fallback
 from items.repository.search_engine.storage import Storage
@@ -80,7 +80,7 @@ def window(
         if query is None:  # stop words only: nothing matches, as in PostgreSQL
             return [], 0
         ranked = bool(tsquery.positive_words(tree))
-        ids, total = searching.window(view.searcher, query, limit, offset, ranked=ranked)
+        ids, total = ranking.window(view, query, limit, offset, ranked=ranked)
         return searching.confirmed(alias, ids, found), total
 
     return _answered("page", answer)

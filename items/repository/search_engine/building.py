@@ -3,16 +3,19 @@
 Both read inside one repeatable-read transaction, so that what they write is exactly the
 database as of that transaction's snapshot ``S``, and both end with one Tantivy commit that
 also replaces the snapshot document with ``S`` (a commit is atomic: a searcher sees all of it
-or none of it). A build reads every item through a server-side cursor, a progress callback
-told of each thousand; a batch reads the items the change table names since the index's
-snapshot (``changes.PENDING_SQL``), replaces their documents and drops those of deleted items.
+or none of it). A build reads every item in (created_at, id) order through a server-side
+cursor, a progress callback told of each thousand, for one writer thread whose memory holds
+them all: one segment whose document order is that order (``one_segment``). A batch reads the
+items the change table names since the index's snapshot (``changes.PENDING_SQL``), replaces
+their documents (as ``delta`` ones) and drops those of deleted items.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 import tantivy
@@ -22,6 +25,8 @@ from items.repository.search_engine.changes import PENDING_SQL, SNAPSHOT_SQL, Ma
 
 Progress = Callable[[int, int], None]  # (items written so far, items in all)
 _ITEMS_SQL = f"SELECT {documents.COLUMNS} FROM public.items_item"
+# The build's order, which ties follow (through the index on (created_at, id)).
+_ORDERED_SQL = f"{_ITEMS_SQL} ORDER BY created_at, id"
 _COUNT_SQL = "SELECT count(*) FROM public.items_item"
 _CURSOR_ROWS = 5_000
 
@@ -66,7 +71,7 @@ def build(
         written = 0
         with conn.cursor(name="search_engine_build") as cursor:
             cursor.itersize = _CURSOR_ROWS
-            cursor.execute(_ITEMS_SQL)
+            cursor.execute(_ORDERED_SQL)
             for row in cursor:
                 writer.add_document(documents.document(row))
                 written += 1
@@ -84,9 +89,22 @@ def build(
     return made
 
 
+def one_segment(meta: str) -> bool:
+    """Whether a commit's ``meta.json`` names a single segment."""
+    return len(json.loads(meta)["segments"]) == 1
+
+
+def mark_ordered(writer: tantivy.IndexWriter, made: Made) -> Made:
+    """Record (one more commit) that the build's items are in one segment, in order."""
+    ordered = replace(made, ordered=True)
+    _replace_snapshot(writer, ordered)
+    writer.commit()
+    return ordered
+
+
 def pending(conn: psycopg.Connection, made: Made) -> Batch:
     """Inside a repeatable-read transaction (left open): the changes ``made`` lacks."""
-    newer = begin(conn)
+    newer = replace(begin(conn), ordered=made.ordered)
     ids, reset, oldest = [], False, None
     for item_id, at in conn.execute(PENDING_SQL, made.params()).fetchall():
         if item_id is None:
@@ -112,6 +130,6 @@ def apply(conn: psycopg.Connection, writer: tantivy.IndexWriter, batch: Batch) -
     for item_id in batch.item_ids:
         writer.delete_documents_by_term("id", str(item_id))
     for row in rows:
-        writer.add_document(documents.document(row))
+        writer.add_document(documents.document(row, delta=True))
     _replace_snapshot(writer, batch.made)
     writer.commit()

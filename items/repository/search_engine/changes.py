@@ -64,18 +64,21 @@ SNAPSHOT_SQL = f"SELECT pg_catalog.pg_current_snapshot()::text, {IDENTITY}"
 
 @dataclass(frozen=True, slots=True)
 class Made:
-    """What an index was made from: a snapshot's text and the database's identity."""
+    """What an index was made from: a snapshot's text and the database's identity; and whether
+    its build wrote every item in one segment in (created_at, id) order (``ordered``), which
+    lets Tantivy break ties itself (``searching``)."""
 
     snapshot: str
     identity: str
+    ordered: bool = False
 
     def encode(self) -> str:
-        return f"{self.snapshot} {self.identity}"
+        return f"{self.snapshot} {self.identity} {'ordered' if self.ordered else 'unordered'}"
 
     @classmethod
     def decode(cls, text: str) -> Made:
-        snapshot, _, identity = text.partition(" ")
-        return cls(snapshot, identity)
+        snapshot, identity, ordered = [*text.split(" "), "unordered"][:3]
+        return cls(snapshot, identity, ordered == "ordered")
 
     @property
     def xmin(self) -> int:

@@ -57,6 +57,10 @@ class Compiler:
     def kind(self, kind: str) -> Query:
         return Query.term_query(self.schema, "kind", kind)
 
+    def delta(self) -> Query:
+        """The documents written since the build (changed or new items), adding no score."""
+        return _silent(Query.term_query(self.schema, "delta", True))
+
     def nothing(self) -> Query:
         return Query.empty_query()
 

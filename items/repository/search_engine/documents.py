@@ -12,7 +12,9 @@ to compare. The filters' fields (category, activity, price in cents, creation ti
 microseconds, owner, tags) are indexed, and fast where facets count them or ties are broken.
 
 The id is indexed whole (to replace or delete a document) and kept as two 64-bit fast values,
-read for a page's hits without touching stored documents. One more document, of kind
+read for a page's hits without touching stored documents. A build writes every item in
+(created_at, id) order into one segment; documents written after it (changed or new items)
+are marked ``delta``. One more document, of kind
 ``snapshot``, holds the PostgreSQL snapshot the index was made from (``snapshots``): it is
 replaced in every commit, so a searcher always knows exactly what it holds.
 """
@@ -29,7 +31,7 @@ from items.repository.search_engine.tsquery import unescaped
 
 # Bump when the fields or the way rows become documents change: an index of another version is
 # rebuilt, never read.
-VERSION = 2
+VERSION = 3
 ITEM, SNAPSHOT = "item", "snapshot"
 PARTS = {"A": "name", "B": "description", "C": "tags_text"}
 # The row an index document is made of, in this order (``document``).
@@ -73,6 +75,7 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("pairs", tokenizer_name=LEXEMES, index_option="basic")
     for part in PARTS.values():
         builder.add_text_field(part, tokenizer_name=LEXEMES, index_option="freq")
+    builder.add_boolean_field("delta", indexed=True)
     builder.add_text_field("snapshot", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
@@ -144,12 +147,15 @@ def _pretokenised(doc: tantivy.Document, placed: list[tuple[int, str]]) -> None:
     doc.add_pre_tokenized_text("pairs", _tokens(pairs))
 
 
-def document(row: Sequence) -> tantivy.Document:
-    """The index document of one row of ``COLUMNS``."""
+def document(row: Sequence, *, delta: bool = False) -> tantivy.Document:
+    """The index document of one row of ``COLUMNS``; ``delta`` for one written after the
+    build (a changed or new item), outside the build's ordered segment."""
     item_id, category, cents, is_active, created_us, owner, tags, tsvector = row
     number = item_id.int
     doc = tantivy.Document()
     doc.add_text("kind", ITEM)
+    if delta:
+        doc.add_boolean("delta", True)
     doc.add_text("id", str(item_id))
     doc.add_unsigned("id_high", number >> 64)
     doc.add_unsigned("id_low", number & _MASK)

@@ -124,10 +124,12 @@ class Indexer:
         log.info("search index: rebuilding (%s)", reason)
         started = time.monotonic()
         name, index = self.storage.create()
-        heap, threads = settings.SEARCH_WRITER_HEAP_MB * 1_000_000, settings.SEARCH_WRITER_THREADS
-        writer = index.writer(heap * threads, threads)
+        # One thread, memory for every item: one segment, in the order ties follow.
+        writer = index.writer(settings.SEARCH_BUILD_HEAP_MB * 1_000_000, 1)
         try:
             made = building.build(self.conn, writer, progress=self.progress, stopping=stopping)
+            if building.one_segment(self.storage.meta(name)):
+                made = building.mark_ordered(writer, made)
         except BaseException:
             del writer
             self.storage.remove(name)

@@ -29,6 +29,7 @@ class View:
     searcher: tantivy.Searcher
     made: Made
     compiler: Compiler
+    deltas: int  # documents written since the build
 
 
 class Unavailable(RuntimeError):
@@ -101,4 +102,5 @@ class Reader:
         made = made_of(searcher, compiler)
         if made is None:
             raise Unavailable("unavailable", "the index holds no snapshot")
-        return View(name, searcher, made, compiler)
+        deltas = searcher.search(compiler.delta(), limit=1, count=True).count
+        return View(name, searcher, made, compiler, deltas)

@@ -6,7 +6,7 @@ For each search, on the connection its rows will be read from (a replica's, with
    catalog's configuration) and whether the index is fresh for this read (``changes``); if it
    is not, the view is refreshed until it is, for at most ``SEARCH_WAIT_MS``;
 2. the parse and the filter's clauses are compiled and searched: the window in rank order,
-   ties by (created_at, id) (``window``), and the exact number of matches;
+   ties by (created_at, id), and the exact number of matches (``ranking``);
 3. the window's rows are read from PostgreSQL with the filter's clauses (visibility included)
    applied again, so a hidden item can never leak even if the index were wrong; a row the
    database does not confirm gives the search back to SQL.
@@ -17,22 +17,18 @@ fallback is counted (``metrics``).
 
 from __future__ import annotations
 
-import heapq
 import time
 import uuid
 from collections.abc import Iterable
 
-import tantivy
 from django.conf import settings
 from django.db import connections, router
-from tantivy import Order
 
 from items.conditions import Clause, as_q
 from items.models import Item
 from items.records import RECORD_FIELDS, ItemRecord
 from items.repository.search_engine import tsquery
 from items.repository.search_engine.changes import FRESH_SQL, SCHEMA, Made
-from items.repository.search_engine.documents import item_id
 from items.repository.search_engine.reader import Reader, Unavailable, View
 
 
@@ -80,44 +76,6 @@ def fresh_view(reader: Reader, alias: str, text: str) -> tuple[tsquery.Node | No
         return tsquery.parse(parsed), view
     except tsquery.Unsupported as error:
         raise Fallback("query", str(error)) from error
-
-
-def window(
-    searcher: tantivy.Searcher, query: tantivy.Query, limit: int, offset: int, *, ranked: bool
-) -> tuple[list[uuid.UUID], int]:
-    """The ids of a window of ``query``'s matches, best first (``ranked``; else all rank alike),
-    ties by creation time, then id; and how many match.
-
-    Tantivy's own top hits break ties by their place in the index, which moves as it changes:
-    so hits are fetched until the last one fetched scores below the window's end (every item
-    that may belong in the window is then in hand), and ordered here. Unranked matches (a
-    query of exclusions only) are fetched in creation order instead.
-    """
-    want = offset + limit
-    if want == 0:
-        return [], searcher.search(query, limit=1, count=True).count
-    order = {} if ranked else {"order_by_field": "created_at", "order": Order.Asc}
-    fetch, total = want + 8, None
-    while True:
-        result = searcher.search(query, limit=fetch, count=total is None, **order)
-        total = result.count if total is None else total
-        hits = result.hits
-        if len(hits) < fetch or hits[want - 1][0] != hits[-1][0]:
-            break
-        fetch *= 8
-    if len(hits) > want:  # only what ranks with the window's last item or above
-        edge = hits[want - 1][0]
-        hits = [hit for hit in hits if (hit[0] >= edge if ranked else hit[0] <= edge)]
-    addresses = [address for _, address in hits]
-    keys = zip(
-        (-score if ranked else 0 for score, _ in hits),
-        searcher.fast_field_values("created_at", addresses),
-        searcher.fast_field_values("id_high", addresses),
-        searcher.fast_field_values("id_low", addresses),
-        strict=True,
-    )
-    best = heapq.nsmallest(want, keys)
-    return [item_id(high, low) for _, _, high, low in best[offset:]], total
 
 
 def confirmed(alias: str, ids: list[uuid.UUID], found: Iterable[Clause]) -> list[ItemRecord]:
