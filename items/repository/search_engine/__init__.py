@@ -29,18 +29,24 @@ The face is small: ``window``, ``count`` and ``facets`` (each None when SQL must
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 
-from items.repository.search_engine.answers import count, enabled, facets, window
+from items.repository.search_engine.answers import count, enabled, facets, warm_reader, window
 from items.repository.search_engine.election import Election, IndexerThread, start_thread
 from items.repository.search_engine.indexer import Indexer
 from items.repository.search_engine.storage import Storage
 
 
 def serve_indexer() -> IndexerThread | None:
-    """In a serving process: run the indexer of ``SEARCH_INDEX_DIR`` in the background (the
+    """In a serving process: open the index in the background (its files are checked once, so
+    the first search need not), and run the indexer of ``SEARCH_INDEX_DIR`` there too (the
     one elected among the processes sharing it indexes), when the engine and it are on."""
-    if not (enabled() and settings.SEARCH_INDEXER and settings.DB_TYPE == "postgres"):
+    if not (enabled() and settings.DB_TYPE == "postgres"):
+        return None
+    threading.Thread(target=warm_reader, name="search-reader-warm-up", daemon=True).start()
+    if not settings.SEARCH_INDEXER:
         return None
     return start_thread(settings.SEARCH_INDEX_DIR)
 

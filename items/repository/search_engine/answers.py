@@ -9,6 +9,7 @@ engine only ever makes a search faster.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -21,7 +22,7 @@ from items.conditions import clauses
 from items.records import Facets, ItemFilter, ItemRecord
 from items.repository.search_engine import facets as engine_facets
 from items.repository.search_engine import metrics, ranking, searching, tsquery
-from items.repository.search_engine.reader import Reader
+from items.repository.search_engine.reader import Reader, Unavailable
 from items.repository.search_engine.searching import Fallback
 from items.repository.search_engine.storage import Storage
 from items.repository.search_engine.tsquery import Unsupported
@@ -38,6 +39,12 @@ def enabled() -> bool:
 def reader_of(root: str) -> Reader:
     """This process's reader of the index directory ``root``."""
     return Reader(Storage(Path(root)))
+
+
+def warm_reader() -> None:
+    """Open this process's view of the index now, if there is one to open."""
+    with contextlib.suppress(Unavailable):
+        reader_of(str(settings.SEARCH_INDEX_DIR)).view()
 
 
 def _answered(kind: str, answer: Callable[[], T]) -> T | None:

@@ -16,8 +16,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from items.models import Item
 from items.conditions import clauses
+from items.models import Item
 from items.records import ItemFilter
 from items.repository import search_engine
 from items.repository.search_engine import answers, ranking
