@@ -26,7 +26,7 @@ FACETS = "category,tags,price"
 def catalog(user, index):
     call_command("seed_items", "--count", "400", "--seed", "8", verbosity=0)
     make_item(name="Casque Bose", description="Réduction de bruit", tags=["audio"])
-    make_item(name="Casque caché", tags=["audio"], is_active=False, created_by=user)
+    make_item(name="Casque caché", tags=["audio"], is_active=False, created_by=user, description="")
     owned = list(Item.objects.order_by("id").values_list("id", flat=True)[:30])
     Item.objects.filter(id__in=owned[:15]).update(is_active=False)
     Item.objects.filter(id__in=owned).update(created_by=user)

@@ -10,8 +10,8 @@ offers alternatives; a query of exclusions only stands on every item (``kind`` =
 
 **Clauses.** Visibility and the list filters come from ``items.conditions`` (a clause holds
 when one of its terms does; every clause must hold) and are compiled here, term by term, into
-queries that never change the score. A term this compiler does not know is ``Unsupported``:
-the search runs in SQL rather than guess.
+queries that never change the score, at the text's own level (``restricted``). A term this
+compiler does not know is ``Unsupported``: the search runs in SQL rather than guess.
 """
 
 from __future__ import annotations
@@ -68,14 +68,18 @@ class Compiler:
         """Every item (not the index's snapshot document)."""
         return self.kind(ITEM)
 
-    def word(self, lexeme: str) -> Query:
-        """An item holding ``lexeme`` anywhere, scored part by part."""
+    def _scored(self, lexeme: str) -> list[Query]:
+        """What ``lexeme`` adds to an item's score, part by part (each also matches it)."""
         parts = [
             Query.boost_query(Query.term_query(self.schema, part, lexeme), boost)
             for part, boost in BOOSTS.items()
         ]
         in_name = Query.const_score_query(Query.term_query(self.schema, "name", lexeme), IN_NAME)
-        return _all([in_name, *parts], Occur.Should)
+        return [in_name, *parts]
+
+    def word(self, lexeme: str) -> Query:
+        """An item holding ``lexeme`` anywhere, scored part by part."""
+        return _all(self._scored(lexeme), Occur.Should)
 
     def phrase(self, node: Phrase) -> Query:
         """The items holding ``node``'s words at its offsets (not scored). Each two words one
@@ -96,8 +100,8 @@ class Compiler:
         """The items ``node`` matches, ranked by the words they hold."""
         if isinstance(node, Word):
             return self.word(node.lexeme)
-        if isinstance(node, Phrase):
-            ranked = [self.word(w) for w in sorted({w for _, w in node.words})]
+        if isinstance(node, Phrase):  # its words' parts all at one level: a third cheaper
+            ranked = [q for w in sorted({w for _, w in node.words}) for q in self._scored(w)]
             return Query.boolean_query(
                 [(Occur.Must, _silent(self.phrase(node)))] + [(Occur.Should, q) for q in ranked]
             )
@@ -116,10 +120,18 @@ class Compiler:
         wanted = [(Occur.Must, self.text(n)) for n in kept] or [(Occur.Must, self.items())]
         return Query.boolean_query(wanted + [(Occur.MustNot, self.text(n)) for n in left_out])
 
-    def clauses(self, found: Iterable[Clause]) -> Query | None:
-        """Every clause as one query that does not score; None when there is none."""
-        parts = [self._clause(clause) for clause in found]
-        return _silent(_all(parts)) if parts else None
+    def restricted(self, query: Query, found: Iterable[Clause]) -> Query:
+        """``query``'s matches that every clause admits, scored by ``query`` alone, the clauses
+        at its own level (a nested query costs a level of scorers). "Active" is compiled as
+        "not inactive": a required field, and the inactive items are the few to skip."""
+        parts = []
+        for clause in found:
+            if clause.terms == (Term("is_active", "eq", True),):
+                inactive = Query.term_query(self.schema, "is_active", False)
+                parts.append((Occur.MustNot, inactive))
+            else:
+                parts.append((Occur.Must, _silent(self._clause(clause))))
+        return Query.boolean_query([(Occur.Must, query), *parts]) if parts else query
 
     def _clause(self, clause: Clause) -> Query:
         terms = [self.term(term) for term in clause.terms]
@@ -150,9 +162,7 @@ class Compiler:
 
     def search(self, tree: Node, found: Iterable[Clause]) -> Query:
         """The items ``tree`` matches that every clause admits, ranked by the text alone."""
-        filters = self.clauses(found)
-        text = self.text(tree)
-        return text if filters is None else _all([text, filters])
+        return self.restricted(self.text(tree), found)
 
 
 def cents(value: Decimal, op: str) -> int:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import tantivy
-from tantivy import Occur, Query
+from tantivy import Query
 
 from items import domain
 from items.conditions import FACET_GROUPS, clauses, in_band
@@ -67,13 +67,7 @@ def facet_counts(
         passes.setdefault(clauses(filter, leaving_out=FACET_GROUPS[name]), []).append(name)
     categories, bands, tags = Counter(), Counter(), Counter()
     for kept, facets in passes.items():
-        filters = compiler.clauses(kept)
-        query = (
-            match
-            if filters is None
-            else Query.boolean_query([(Occur.Must, match), (Occur.Must, filters)])
-        )
-        result = searcher.aggregate(query, _aggregations(facets))
+        result = searcher.aggregate(compiler.restricted(match, kept), _aggregations(facets))
         if "category" in result:
             categories = _terms(result["category"])
         if "tags" in result:

@@ -48,7 +48,7 @@ def test_a_write_that_has_returned_is_in_the_next_search(
     index, counted, anon_client, user_client, settings
 ):
     settings.CACHE_ENABLED = True
-    make_item(name="Lampe témoin", category="autre")
+    make_item(name="Lampe témoin", category="autre", description="")
     index.follow()
     names = ["Lampe témoin"]
     for n in range(6):
@@ -74,10 +74,12 @@ def test_a_search_the_index_lacks_a_change_for_is_answered_by_sql_and_counted(
     index, counted, settings
 ):
     settings.SEARCH_WAIT_MS = 30
-    make_item(name="Vase bleu", category="autre")
+    make_item(name="Vase bleu", category="autre", description="")
     index.sync()
     assert search_engine.window("vase", filter=ItemFilter(), limit=10, offset=0) is not None
-    make_item(name="Vase rouge", category="autre")  # committed, not applied: no indexer runs
+    make_item(
+        name="Vase rouge", category="autre", description=""
+    )  # committed, not applied: no indexer runs
     started = time.monotonic()
     assert search_engine.window("vase", filter=ItemFilter(), limit=10, offset=0) is None
     assert time.monotonic() - started >= 0.03  # it waited for the index first
@@ -88,7 +90,7 @@ def test_a_search_the_index_lacks_a_change_for_is_answered_by_sql_and_counted(
 
 
 def test_a_long_import_transaction_holds_nobody_back(index, counted):
-    make_item(name="Tapis ancien", category="autre")
+    make_item(name="Tapis ancien", category="autre", description="")
     index.follow()
     importing = connect()
     importing.execute("BEGIN")
@@ -101,7 +103,7 @@ def test_a_long_import_transaction_holds_nobody_back(index, counted):
     )
     try:
         for n in range(5):
-            make_item(name=f"Tapis {n}", category="autre")
+            make_item(name=f"Tapis {n}", category="autre", description="")
             _eventually(lambda n=n: f"Tapis {n}" in _engine_names("tapis"))
         assert counted.engine() >= 5
         assert counted.fallbacks()["stale"] <= 10, counted.since()
@@ -112,20 +114,20 @@ def test_a_long_import_transaction_holds_nobody_back(index, counted):
 
 
 def test_a_truncate_is_a_reset_and_the_index_is_rebuilt(index, counted):
-    make_item(name="Globe terrestre", price=Decimal("30"), category="autre")
+    make_item(name="Globe terrestre", price=Decimal("30"), category="autre", description="")
     index.sync()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE items_item CASCADE")
     assert search_engine.window("globe", filter=ItemFilter(), limit=5, offset=0) is None
-    make_item(name="Globe lunaire", price=Decimal("30"), category="autre")
+    make_item(name="Globe lunaire", price=Decimal("30"), category="autre", description="")
     index.sync()
     found = search_engine.window("globe", filter=ItemFilter(), limit=5, offset=0)
     assert [record.name for record in found[0]] == ["Globe lunaire"]
 
 
 def test_a_hidden_item_never_leaks_even_from_a_wrong_index(index, counted, anon_client):
-    hidden = make_item(name="Prototype secret", category="autre", is_active=False)
-    make_item(name="Prototype public", category="autre")
+    hidden = make_item(name="Prototype secret", category="autre", is_active=False, description="")
+    make_item(name="Prototype public", category="autre", description="")
     index.sync()
     # Make the index wrong on purpose: the hidden item's document says it is active.
     from items.repository.search_engine import documents

@@ -35,11 +35,11 @@ def test_changes_are_pruned_once_applied_and_a_gone_indexer_rebuilds(settings, t
     settings.SEARCH_ENGINE = "tantivy"
     first, second = TestIndex(tmp_path / "first"), TestIndex(tmp_path / "second")
     try:
-        make_item(name="Fauteuil 0", category="autre")
+        make_item(name="Fauteuil 0", category="autre", description="")
         first.sync()
         second.sync()
         for n in (1, 2, 3):
-            make_item(name=f"Fauteuil {n}", category="autre")
+            make_item(name=f"Fauteuil {n}", category="autre", description="")
         first.sync()
         first.indexer.prune()
         assert _changes() >= 3  # the second index lacks them
@@ -48,7 +48,7 @@ def test_changes_are_pruned_once_applied_and_a_gone_indexer_rebuilds(settings, t
         assert _changes() == 0
 
         for n in (4, 5):
-            make_item(name=f"Fauteuil {n}", category="autre")
+            make_item(name=f"Fauteuil {n}", category="autre", description="")
         first.sync()
         with connection.cursor() as cursor:  # the second server has been gone for two hours
             cursor.execute(

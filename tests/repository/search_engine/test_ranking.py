@@ -68,7 +68,7 @@ def test_ties_go_by_creation_then_id_and_pages_stay_put(index, counted):
         return found
 
     assert pages() == expected  # the build's own order
-    make_item(name="Tapis", category="autre")
+    make_item(name="Tapis", category="autre", description="")
     changed = [expected[3], expected[17], expected[18]]  # rewritten outside the build's order
     Item.objects.filter(id__in=changed).update(price=Decimal("21"))
     index.sync()
@@ -86,8 +86,8 @@ def test_ties_go_by_creation_then_id_and_pages_stay_put(index, counted):
 
 def test_a_search_of_exclusions_only_comes_in_creation_order(index):
     for n in range(5):
-        make_item(name=f"Vase {n}", category="autre")
-    make_item(name="Roman noir", category="livre")
+        make_item(name=f"Vase {n}", category="autre", description="")
+    make_item(name="Roman noir", category="livre", description="")
     index.sync()
     expected = list(
         Item.objects.exclude(name="Roman noir")
