@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -142,6 +143,29 @@ def _status(scratch, catalog) -> dict:
     return json.loads(run.stdout)
 
 
+def _update_then_hold_the_table(scratch) -> tuple[psycopg.Connection, threading.Thread]:
+    """Rename every item, and hold the items table from the moment that commits: the lock
+    waits in line behind the update, so it is granted at its commit, before the indexer (woken
+    by that commit) can read the changed rows. The indexer then stops in mid-batch."""
+    writer, holder = psycopg.connect(scratch.url), psycopg.connect(scratch.url)
+    writer.execute("UPDATE items_item SET name = 'Zèbre ' || name")  # every item, not committed
+    waiting = threading.Thread(
+        target=holder.execute, args=["LOCK TABLE items_item IN ACCESS EXCLUSIVE MODE"]
+    )
+    waiting.start()
+    eventually(lambda: scratch.query(LOCK_WAITERS)[0][0] == 1)
+    writer.commit()
+    writer.close()
+    waiting.join(timeout=30)
+    return holder, waiting
+
+
+LOCK_WAITERS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+    "AND query LIKE 'LOCK TABLE items_item%'"
+)
+
+
 def test_the_indexer_killed_mid_batch_leaves_nothing_half_applied(scratch, catalog, tmp_path):
     log = tmp_path / "follower.log"
     follower = Follower(catalog, log)
@@ -149,10 +173,13 @@ def test_the_indexer_killed_mid_batch_leaves_nothing_half_applied(scratch, catal
     try:
         eventually(lambda: _status(scratch, catalog).get("state") == "fresh")
         before = _status(scratch, catalog)["snapshot"]
-        scratch.query("UPDATE items_item SET name = 'Zèbre ' || name")  # every item
-        eventually(lambda: "applying" in log.read_text(), seconds=10)
+        holder, _ = _update_then_hold_the_table(scratch)
+        eventually(lambda: "applying" in log.read_text(), seconds=10)  # it read the changes
+        time.sleep(0.2)  # and waits for the rows
         os.kill(follower.process.pid, signal.SIGKILL)
         follower.process.wait(timeout=30)
+        holder.rollback()
+        holder.close()
         status = _status(scratch, catalog)
         assert status["snapshot"] == before and status["pending_items"] == ITEMS, status
         (active,) = scratch.query("SELECT count(*) FROM items_item WHERE is_active")[0]

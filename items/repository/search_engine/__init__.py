@@ -8,8 +8,8 @@ and the page's rows are read back from PostgreSQL with visibility applied. Words
 PostgreSQL says they mean: the index holds its lexemes and the query is its parse.
 
 - ``answers``: the face the PostgreSQL backend calls: a window, a count, facets, or None
-- ``searching``: freshness for a read, the ranked window (ties by creation, then id), rows
-  confirmed by PostgreSQL
+- ``searching``: freshness for a read, and rows confirmed by PostgreSQL
+- ``ranking``: the ranked window, ties by creation then id, whatever the index's layout
 - ``facets``: disjunctive facet counts as aggregations
 - ``compiler``: PostgreSQL's parse and ``items.conditions`` clauses into Tantivy queries
 - ``tsquery``: the text of a ``tsquery`` read into a tree

@@ -59,7 +59,9 @@ def _answered(kind: str, answer: Callable[[], T]) -> T | None:
         metrics.fell_back(kind, "filter")
         log.info("search engine: %s", refused)
         return None
-    except Exception:
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # a panic inside Tantivy is a BaseException (pyo3's PanicException)
         log.exception("search engine failed; answering from SQL")
         metrics.fell_back(kind, "error")
         return None
