@@ -63,8 +63,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cache
 	$(BIN)/python -m bench.listing
 
-# Search at scale: 1,000,000 items in .data/bench-search (seeded once), p50/p99 by query kind
-# through the API, against an icontains scan of the same rows; then suggestions and facet
+# Search at scale: 1,000,000 items in .data/bench-search (seeded once), the search engine's
+# index rebuilt (timed), p50/p99 by query kind and with facets through the API, the engine's
+# share of the answers, against an icontains scan of the same rows; then suggestions and facet
 # counts over the same catalog (bench/discovery.py).
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search

@@ -108,6 +108,8 @@ def conditions(filter: ItemFilter) -> Conditions:
 def clauses(filter: ItemFilter, *, leaving_out: Collection[str] = ()) -> tuple[Clause, ...]:
     """Every clause of ``filter``, in ``GROUPS`` order, but those of the groups ``leaving_out``
     names (every facet's own: ``FACET_GROUPS.values()``)."""
+    if isinstance(leaving_out, str):  # one group is a set of one, not of its letters
+        raise TypeError("leaving_out names groups: a collection, such as {'category'}")
     grouped = conditions(filter)
     return tuple(c for group in GROUPS if group not in leaving_out for c in grouped[group])
 

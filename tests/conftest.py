@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from django.conf import settings as django_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -11,6 +14,14 @@ from catalog_cache.redis_core.versions import bump_everything
 from tests.support.databases import ScratchDatabase
 from tests.support.factories import UserFactory
 from tests.support.redis_server import own_redis  # noqa: F401  (a fixture)
+from tests.support.search_engine import counted, index  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _search_index_of_this_run():
+    """The run's own search index directory (tests/settings.py) goes with the run."""
+    yield
+    shutil.rmtree(django_settings.SEARCH_INDEX_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ variable is read in the one module of its concern, through the readers of ``env`
 - ``api``: REST framework, throttles, errors, OpenAPI
 - ``security``: HTTPS and browser protections, and the proxies trusted to name the client
 - ``monitoring``: logging, the slow-query threshold, metrics access
+- ``search``: the embedded search engine: on or off, its index directory, its waits
 
 Settings import no app code: apps are named by dotted path only.
 """
@@ -21,4 +22,5 @@ from config.settings.core import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.env import *  # noqa: F403
 from config.settings.monitoring import *  # noqa: F403
+from config.settings.search import *  # noqa: F403
 from config.settings.security import *  # noqa: F403

@@ -40,7 +40,7 @@ if _database["ENGINE"] != "django.db.backends.postgresql":
 # happens while PostgreSQL is down, so it is the time to the first 503.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
 # What one API read may cost PostgreSQL: each of its statements is cancelled after this many
-# milliseconds (config/database/reads), and the client gets 503 with Retry-After. 0: no bound.
+# milliseconds (core/database/reads), and the client gets 503 with Retry-After. 0: no bound.
 DB_READ_TIMEOUT_MS = env_int("DB_READ_TIMEOUT_MS", 2000)
 # The pool retries a lost connection with a growing back-off; giving up after a few seconds
 # (the next request starts again at once) keeps that back-off from outlasting an outage.

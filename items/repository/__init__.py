@@ -11,6 +11,8 @@ that names one. Each backend is a package that owns its internals:
 - ``mongo``: ``MongoItemRepository`` (pymongo, documents, ``$jsonSchema``, ``$text`` search)
 - ``highlights``, ``facets``, ``suggestions``: what both backends share: snippets as
   well-formed HTML, facet counts laid out, suggestions merged
+- ``search_engine``: the embedded Tantivy index PostgreSQL's searches ask first (fed by a
+  change table, answering only when fresh)
 
 ``read_positions`` reaches the backend's read replicas, when it has them (``ReadPositions``).
 """

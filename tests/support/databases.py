@@ -43,6 +43,8 @@ class ScratchDatabase:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "LOG_FORMAT": "plain",
             "DJANGO_SECURE": "false",  # served over plain http on loopback
+            # No search indexer unless a test asks for one (searches then run in SQL).
+            "SEARCH_INDEXER": "false",
         }
 
     def _admin(self, statement: sql.Composable) -> None:

@@ -4,5 +4,5 @@
 - ``seed_items``: a generated catalog, loaded in bulk; ``import_items``: CSV, XLSX or JSON
 - ``backup``, ``restore``: verified backups and restores; ``copy_items``: between backends
 - ``ensure_admin``: the first admin account; ``mongo_indexes``: MongoDB's validator and
-  indexes
+  indexes; ``search_index``: the search engine's index built, rebuilt, followed, reported
 """

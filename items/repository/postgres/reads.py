@@ -1,5 +1,6 @@
 """The PostgreSQL repository's reads: pages, counts, one item, ranked search, facets and
-suggestions."""
+suggestions. A search (its window, its count, its facets) is the search engine's when it
+answers (``search_engine``: fresh, and confirmed by these rows), else the SQL below."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from items.records import (
     Suggestion,
     Viewer,
 )
+from items.repository import search_engine
 from items.repository.facets import assembled
 from items.repository.postgres import search as postgres_search
 from items.repository.postgres.facets import facet_counts
@@ -62,6 +64,8 @@ class PostgresItemReads:
         qs = filtered(filter)
         if query is not None:
             searched = postgres_search.searched(query, filter)
+            if (total := search_engine.count(searched, filter=filter)) is not None:
+                return total if at_most is None else min(total, at_most)
             qs = postgres_search.matching(qs, searched).order_by().values("pk")
         # A sliced count is SELECT count(*) FROM (... LIMIT n): it stops reading at n rows.
         return qs[:at_most].count() if at_most is not None else qs.count()
@@ -83,6 +87,8 @@ class PostgresItemReads:
         filter: ItemFilter = ItemFilter(),
     ) -> list[ItemRecord]:
         text = postgres_search.searched(query, filter)
+        if answered := search_engine.window(text, filter=filter, limit=limit, offset=offset):
+            return answered[0]
         ranked = postgres_search.matching(filtered(filter), text)
         return records(ranked, limit=limit, offset=offset)
 
@@ -96,6 +102,8 @@ class PostgresItemReads:
     ) -> SearchPage:
         corrected = postgres_search.correction(query, filter)
         text = corrected or query
+        if answered := search_engine.window(text, filter=filter, limit=limit, offset=offset):
+            return SearchPage(answered[0], answered[1], corrected)
         items = filtered(filter)
         # A common word's name matches, when the filter is the viewer's visibility alone: the
         # window without ranking (or counting) every match.
@@ -118,9 +126,10 @@ class PostgresItemReads:
     def facets(
         self, names: Sequence[str], *, filter: ItemFilter = ItemFilter(), query: str | None = None
     ) -> Facets:
-        if query is not None and not query.strip():
-            return assembled(names)  # a blank search finds nothing
-        return facet_counts(names, filter, query) if names else {}
+        if not names or (query is not None and not query.strip()):
+            return assembled(names)  # nothing asked, or a blank search: it finds nothing
+        counted = search_engine.facets(names, filter=filter, text=query) if query else None
+        return counted if counted is not None else facet_counts(names, filter, query)
 
     def suggest(
         self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = SUGGESTIONS_MAX
