@@ -4,8 +4,9 @@ The request figures come from ``monitoring``'s metrics (added up over every guni
 ``PROMETHEUS_MULTIPROC_DIR``); the figures rooms keep for every server (the cache's hits and
 misses, in Redis) are read as they lent them (``lent``); whether each service answers is checked at
 each scrape; the embedded Redis's restarts are read from the count its watchers keep beside it.
-With read replicas, ``catalog_db_reads_total`` counts the API's reads by ``target`` (primary or
-replica) and each replica's lag is asked at each scrape.
+With read replicas, ``catalog_db_reads_total`` counts the API's reads by ``target`` (primary,
+replica, or a replica's read the change log refused), ``catalog_db_replica_read_share`` is the
+replica's share of them, and each replica's lag is asked at each scrape.
 
 The scraper's token is compared without the database, so the scrape goes on, showing
 PostgreSQL down, through an outage. Staff credentials can only be checked in the database:
@@ -64,8 +65,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
         allowed = False
     if not allowed:
         return JsonResponse({"detail": "Staff or the metrics token only."}, status=403)
-    lines = _figure_lines() + _service_lines() + _replica_lines() + _embedded_redis_lines()
-    body = generate_latest(registry()) + lines.encode()
+    collected = registry()
+    lines = _figure_lines() + _service_lines() + _replica_lines(collected)
+    body = generate_latest(collected) + (lines + _embedded_redis_lines()).encode()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
@@ -93,11 +95,31 @@ def _service_lines() -> str:
     return "".join(lines)
 
 
-def _replica_lines() -> str:
+def _replica_share(collected: CollectorRegistry) -> float | None:
+    """The share of the API's database reads a replica served, since the workers started."""
+    reads = {
+        sample.labels.get("target"): sample.value
+        for metric in collected.collect()
+        if metric.name == "catalog_db_reads"
+        for sample in metric.samples
+        if sample.name == "catalog_db_reads_total"
+    }
+    total = reads.get("replica", 0.0) + reads.get("primary", 0.0)
+    return reads.get("replica", 0.0) / total if total else None
+
+
+def _replica_lines(collected: CollectorRegistry) -> str:
     replicas = replica_states()
     if not replicas:
         return ""
+    share = _replica_share(collected)
     lines = [
+        "# HELP catalog_db_replica_read_share Share of the API's database reads served by a "
+        "replica (replica / (replica + primary) of catalog_db_reads_total)\n",
+        "# TYPE catalog_db_replica_read_share gauge\n",
+        f"catalog_db_replica_read_share {share if share is not None else 'NaN'}\n",
+    ]
+    lines += [
         "# HELP catalog_replica_lag_seconds How far each read replica's replay is behind\n",
         "# TYPE catalog_replica_lag_seconds gauge\n",
     ]

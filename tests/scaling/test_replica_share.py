@@ -9,6 +9,7 @@ answered by the primary, never stale; an item's detail needs only its own change
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -115,6 +116,15 @@ def test_pages_a_price_change_cannot_alter_are_read_on_the_lagging_replica(serve
         assert one["price"] == "12.00" and reads["primary"] == 1, reads
 
         assert lagging_replica.replayed() < written  # all of it while the replica was behind
+
+    # /metrics shows the share, as the counters add up.
+    reads = reads_by_target(port)
+    status, _, body = exchange(port, "GET", "/metrics", headers=METRICS)
+    shown = re.search(r"^catalog_db_replica_read_share (\S+)$", body.decode(), re.M)
+    assert shown is not None, body[-500:]
+    assert float(shown.group(1)) == pytest.approx(
+        reads["replica"] / (reads["replica"] + reads["primary"])
+    )
 
 
 def test_a_text_change_sends_searches_to_the_primary(served, lagging_replica):

@@ -30,7 +30,7 @@ from core.database import reads
 from items.records import format_position
 
 T = TypeVar("T")
-PROBE_SECONDS = 0.05
+PROBE_SECONDS = 0.01
 DOWN_SECONDS = 1.0
 # target: primary, replica, or replica_discarded (read on a replica, refused by the change log
 # and read again on the primary, so also counted there).
