@@ -80,6 +80,9 @@ DATABASES = {"default": _database}
 # A replica lagging more than REPLICA_MAX_LAG seconds, or down, is skipped until it catches up.
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
 REPLICA_MAX_LAG = env_float("REPLICA_MAX_LAG", 5.0)
+# Milliseconds a read no replica has replayed far enough for may wait for one to catch up
+# (asked every 5 ms) before the primary reads it. 0: never wait.
+REPLICA_WAIT_MS = env_float("REPLICA_WAIT_MS", 0.0)
 for _number, _url in enumerate(DATABASE_REPLICA_URLS):
     _replica = dj_database_url.parse(_url)
     if _replica["ENGINE"] != "django.db.backends.postgresql":

@@ -142,3 +142,32 @@ def test_a_text_change_sends_searches_to_the_primary(served, lagging_replica):
         assert set(prices(page)) == {lamp, novel} and reads["primary"] == 1, reads
         page, reads = read(port, "/api/items/?category=livre")  # names are not its business
         assert prices(page) == {novel: "7.00"} and reads["replica"] == 1, reads
+
+
+def test_a_read_may_wait_for_the_replica_to_catch_up(scratch, lagging_replica):
+    scratch.manage("migrate", "--noinput")
+    token, lamp, _ = scratch.manage("shell", "--no-imports", "-c", SETUP).stdout.split()
+    lagging_replica.wait_for(scratch.name)
+    env = {
+        **scratch.env,
+        "DATABASE_REPLICA_URLS": lagging_replica.url(scratch.name),
+        "REPLICA_MAX_LAG": "60",
+        "REPLICA_WAIT_MS": "3000",  # far more than the replica's 400 ms
+        "METRICS_TOKEN": METRICS["Authorization"].split()[1],
+        "CACHE_ENABLED": "false",
+        **UNTHROTTLED,
+    }
+    server = Gunicorn(env)
+    try:
+        caught_up(lagging_replica, primary_position())
+        path = f"/api/items/{lamp}/"
+        status, headers, body = exchange(
+            server.port, "PATCH", path, {"price": "13.00"}, writer(token)
+        )
+        assert status == 200, body
+        behind = lagging_replica.replayed() < lsn(headers["X-Catalog-Position"])
+        one, reads = read(server.port, path)
+    finally:
+        server.stop()
+    assert behind  # the write had returned; the replica had not replayed it
+    assert one["price"] == "13.00" and reads["replica"] == 1 and reads["primary"] == 0, reads

@@ -8,8 +8,9 @@ known to be is asked at most every ``PROBE_SECONDS``. A replica that fails to an
 for ``DOWN_SECONDS``; one lagging more than ``REPLICA_MAX_LAG`` seconds until a probe finds it
 caught up.
 
-Only reads made inside ``reading_at()`` (the API's cached reads) may go to a replica: writes,
-locking reads and every read of a write's transaction stay on the primary.
+Only reads made inside ``read_at()`` (the API's cached reads) may go to a replica: writes,
+locking reads and every read of a write's transaction stay on the primary. A read that no
+replica can serve yet may wait ``REPLICA_WAIT_MS`` for one to catch up before the primary reads.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from items.records import format_position
 
 T = TypeVar("T")
 PROBE_SECONDS = 0.01
+WAIT_STEP_SECONDS = 0.005
 DOWN_SECONDS = 1.0
 # target: primary, replica, or replica_discarded (read on a replica, refused by the change log
 # and read again on the primary, so also counted there).
@@ -133,19 +135,7 @@ def _reading_on(alias: str) -> Iterator[None]:
         _local.alias = previous
 
 
-@contextlib.contextmanager
-def reading_at(position: int | None) -> Iterator[tuple[str, int | None]]:
-    """Send this thread's reads to a replica that has replayed past ``position`` (else, or
-    when ``position`` is None, unknown, the primary); yields (alias, the replay position known
-    for the replica, or None on the primary)."""
-    state = _replica_for(position) if position is not None and replica_aliases() else None
-    alias = state.alias if state is not None else DEFAULT_DB_ALIAS
-    READS.labels("replica" if state is not None else "primary").inc()
-    with _reading_on(alias):
-        yield alias, state.replayed if state is not None else None
-
-
-_FAILED = object()
+_FAILED = object()  # a replica failed the read (or it was not made): the primary reads
 
 
 def _read_on(state: ReplicaState, read: Callable[[], T]) -> T | object:
@@ -160,6 +150,44 @@ def _read_on(state: ReplicaState, read: Callable[[], T]) -> T | object:
         return _FAILED
 
 
+def _on_primary(read: Callable[[], T]) -> T:
+    READS.labels("primary").inc()
+    with _reading_on(DEFAULT_DB_ALIAS):
+        return read()
+
+
+def _cleared(floor: int, read: Callable[[], T], clears: Callable[[int, T | None], bool]) -> object:
+    """``read()`` on a replica past ``floor`` whose answer ``clears`` accepts, or ``_FAILED``."""
+    state = _replica_for(floor)
+    if state is None or not clears(state.replayed, None):
+        return _FAILED
+    replayed = state.replayed
+    answer = _read_on(state, read)
+    if answer is _FAILED:
+        return _FAILED
+    if not clears(replayed, cast(T, answer)):
+        READS.labels("replica_discarded").inc()
+        return _FAILED
+    READS.labels("replica").inc()
+    return answer
+
+
+def _caught_up(position: int) -> ReplicaState | None:
+    """A replica that replays past ``position`` within ``REPLICA_WAIT_MS``, asked every
+    ``WAIT_STEP_SECONDS``; None at once without the setting or a replica within its lag."""
+    deadline = time.monotonic() + settings.REPLICA_WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        usable = [_state(alias) for alias in replica_aliases() if _state(alias).usable(now)]
+        if not usable:
+            return None
+        time.sleep(min(WAIT_STEP_SECONDS, max(deadline - now, 0)))
+        for state in usable:
+            if probe(state.alias).serves(position, time.monotonic()):
+                return state
+    return None
+
+
 def read_at(
     position: int | None,
     read: Callable[[], T],
@@ -167,34 +195,29 @@ def read_at(
     floor: int | None = None,
     clears: Callable[[int, T | None], bool] | None = None,
 ) -> T:
-    """``read()`` where ``reading_at(position)`` sends it. A replica that fails it (gone, or the
-    query cancelled by a conflict with replay) is skipped for a while and the primary reads.
+    """``read()`` on a replica that has replayed past ``position``, else on the primary (also
+    when ``position`` is None, unknown). A replica that fails it (gone, or the query cancelled
+    by a conflict with replay) is skipped for a while and the primary reads.
 
-    With ``floor`` and ``clears``, when no replica has passed ``position``, one that has passed
-    ``floor`` may read still, if ``clears(replayed, None)`` says beforehand, and
+    When no replica has passed ``position``: with ``floor`` and ``clears``, one that has passed
+    ``floor`` may read, if ``clears(replayed, None)`` says beforehand, and
     ``clears(replayed, answer)`` afterwards, that nothing committed past the position it has
-    replayed alters the answer; an answer refused is read again on the primary (and counted as
-    ``replica_discarded``)."""
-    if position is not None and replica_aliases() and _replica_for(position) is None:
-        state = _replica_for(floor) if floor is not None and clears is not None else None
-        if state is not None and clears is not None and clears(state.replayed, None):
-            replayed = state.replayed
-            answer = _read_on(state, read)
-            if answer is not _FAILED and clears(replayed, cast(T, answer)):
-                READS.labels("replica").inc()
-                return cast(T, answer)
-            if answer is not _FAILED:
-                READS.labels("replica_discarded").inc()
-        position = None
-    with reading_at(position) as (alias, _):
-        if alias == DEFAULT_DB_ALIAS:
-            return read()
-        state = _state(alias)
+    replayed alters the answer (an answer refused is read again on the primary, and counted as
+    ``replica_discarded``); else one that reaches ``position`` within ``REPLICA_WAIT_MS``."""
+    if position is None or not replica_aliases():
+        return _on_primary(read)
+    state = _replica_for(position)
+    if state is None and floor is not None and clears is not None:
+        answer = _cleared(floor, read, clears)
+        if answer is not _FAILED:
+            return cast(T, answer)
+    if state is None:
+        state = _caught_up(position)
+    if state is None:
+        return _on_primary(read)
+    READS.labels("replica").inc()
     answer = _read_on(state, read)
-    if answer is not _FAILED:
-        return cast(T, answer)
-    with reading_at(None):
-        return read()
+    return _on_primary(read) if answer is _FAILED else cast(T, answer)
 
 
 def commit_position() -> int | None:
@@ -245,7 +268,7 @@ class PostgresReadPositions:
 
 
 class ReplicaRouter:
-    """Django's database router: reads inside ``reading_at()`` may go to a replica."""
+    """Django's database router: reads inside ``read_at()`` may go to a replica."""
 
     def db_for_read(self, model: type, **hints: object) -> str:
         return getattr(_local, "alias", None) or DEFAULT_DB_ALIAS
