@@ -17,7 +17,6 @@ stale reads, read-your-writes violations and 5xx the clients saw (the target: at
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
@@ -25,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from bench.mix import Client, Tally, Written, run
-from bench.server import serve, stop
+from bench.server import metrics_text, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CATALOG_DATA_DIR", str(ROOT / ".data" / "bench-replicas"))
@@ -74,13 +73,8 @@ def _prepare() -> tuple[list[str], list[str], int]:
 
 def _reads() -> dict[str, float]:
     """The server's database reads so far by target (every worker's)."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    token = os.environ["METRICS_TOKEN"]
-    connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
-    text = connection.getresponse().read().decode()
-    connection.close()
     found: dict[str, float] = {}
-    for line in text.splitlines():
+    for line in metrics_text(PORT).splitlines():
         match = _READS.match(line)
         if match:
             found[match.group(1)] = found.get(match.group(1), 0.0) + float(match.group(2))

@@ -25,7 +25,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.server import serve, stop
+from bench.server import metrics_text, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CATALOG_DATA_DIR", str(ROOT / ".data" / "bench-search"))
@@ -110,13 +110,8 @@ _COUNTER = re.compile(r"^(catalog_search_(?:engine_answers|fallbacks)_total)\{([
 
 def _answers() -> dict[str, float]:
     """The server's engine answers and fallbacks so far (every worker's), by kind of answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    token = os.environ["METRICS_TOKEN"]
-    connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
-    text = connection.getresponse().read().decode()
-    connection.close()
     found: dict[str, float] = {}
-    for line in text.splitlines():
+    for line in metrics_text(PORT).splitlines():
         match = _COUNTER.match(line)
         if match:
             name, labels, value = match.groups()

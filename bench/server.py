@@ -7,6 +7,7 @@ first (``manage.py search_index build``), so that no benchmark times a server bu
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
@@ -53,6 +54,16 @@ def serve(port: int, **env: str) -> subprocess.Popen:
             time.sleep(0.3)
     server.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def metrics_text(port: int) -> str:
+    """The server's ``/metrics`` (every worker's), read with ``METRICS_TOKEN``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    token = os.environ["METRICS_TOKEN"]
+    connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
+    text = connection.getresponse().read().decode()
+    connection.close()
+    return text
 
 
 def stop(server: subprocess.Popen) -> None:

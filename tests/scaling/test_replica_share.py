@@ -30,27 +30,31 @@ SETUP = (
 )
 
 
+def replicated(scratch, replica, **settings: str) -> tuple[dict[str, str], list[str]]:
+    """(a server's env reading from ``replica``, with ``settings``; the token and the items'
+    ids ``SETUP`` printed) on a scratch database the replica has."""
+    scratch.manage("migrate", "--noinput")
+    made = scratch.manage("shell", "--no-imports", "-c", SETUP).stdout.split()
+    replica.wait_for(scratch.name)
+    env = {
+        **scratch.env,
+        "DATABASE_REPLICA_URLS": replica.url(scratch.name),
+        "REPLICA_MAX_LAG": "60",
+        "METRICS_TOKEN": METRICS["Authorization"].split()[1],
+        **UNTHROTTLED,
+        **settings,
+    }
+    return env, made
+
+
 @pytest.fixture(params=["true", "false"], ids=["cache on", "cache off"])
 def served(request, scratch, lagging_replica):
     """(server port, staff token, the lamp's id, the novel's id), the replica caught up."""
-    scratch.manage("migrate", "--noinput")
-    token, lamp, novel = scratch.manage("shell", "--no-imports", "-c", SETUP).stdout.split()
-    lagging_replica.wait_for(scratch.name)
-    env = {
-        **scratch.env,
-        "DATABASE_REPLICA_URLS": lagging_replica.url(scratch.name),
-        "REPLICA_MAX_LAG": "60",
-        "METRICS_TOKEN": METRICS["Authorization"].split()[1],
-        "CACHE_ENABLED": request.param,
-        **UNTHROTTLED,
-    }
+    env, (token, lamp, novel) = replicated(scratch, lagging_replica, CACHE_ENABLED=request.param)
     server = Gunicorn(env)
     try:
         # The change log starts with its first change: past it, the log holds every change.
-        status, _, body = exchange(
-            server.port, "PATCH", f"/api/items/{lamp}/", {"price": "10.00"}, writer(token)
-        )
-        assert status == 200, body
+        patch(server.port, token, lamp, {"price": "10.00"})
         caught_up(lagging_replica, primary_position())
         yield server.port, token, lamp, novel
     finally:
@@ -75,8 +79,12 @@ def read(port: int, path: str) -> tuple[dict, dict[str, float]]:
     return body, {target: after.get(target, 0) - before.get(target, 0) for target in after}
 
 
-def writer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Token {token}"}
+def patch(port: int, token: str, item: str, changes: dict) -> int:
+    """PATCH the item; the WAL position its response carries."""
+    headers = {"Authorization": f"Token {token}"}
+    status, sent, body = exchange(port, "PATCH", f"/api/items/{item}/", changes, headers)
+    assert status == 200, body
+    return lsn(sent["X-Catalog-Position"])
 
 
 def prices(page: dict) -> dict[str, str]:
@@ -86,15 +94,7 @@ def prices(page: dict) -> dict[str, str]:
 def test_pages_a_price_change_cannot_alter_are_read_on_the_lagging_replica(served, lagging_replica):
     port, token, lamp, novel = served
     with replay_paused(lagging_replica):
-        status, headers, body = exchange(
-            port,
-            "PATCH",
-            f"/api/items/{lamp}/",
-            {"price": "12.00"},
-            writer(token),
-        )
-        assert status == 200, body
-        written = lsn(headers["X-Catalog-Position"])
+        written = patch(port, token, lamp, {"price": "12.00"})
 
         # Neither shows the lamp nor depends on prices: the replica reads them.
         page, reads = read(port, "/api/items/?category=livre")
@@ -120,6 +120,7 @@ def test_pages_a_price_change_cannot_alter_are_read_on_the_lagging_replica(serve
     # /metrics shows the share, as the counters add up.
     reads = reads_by_target(port)
     status, _, body = exchange(port, "GET", "/metrics", headers=METRICS)
+    assert status == 200
     shown = re.search(r"^catalog_db_replica_read_share (\S+)$", body.decode(), re.M)
     assert shown is not None, body[-500:]
     assert float(shown.group(1)) == pytest.approx(
@@ -130,14 +131,7 @@ def test_pages_a_price_change_cannot_alter_are_read_on_the_lagging_replica(serve
 def test_a_text_change_sends_searches_to_the_primary(served, lagging_replica):
     port, token, lamp, novel = served
     with replay_paused(lagging_replica):
-        status, _, body = exchange(
-            port,
-            "PATCH",
-            f"/api/items/{lamp}/",
-            {"name": "Roman lumineux"},
-            writer(token),
-        )
-        assert status == 200, body
+        patch(port, token, lamp, {"name": "Roman lumineux"})
         page, reads = read(port, "/api/items/search/?q=roman")
         assert set(prices(page)) == {lamp, novel} and reads["primary"] == 1, reads
         page, reads = read(port, "/api/items/?category=livre")  # names are not its business
@@ -145,28 +139,15 @@ def test_a_text_change_sends_searches_to_the_primary(served, lagging_replica):
 
 
 def test_a_read_may_wait_for_the_replica_to_catch_up(scratch, lagging_replica):
-    scratch.manage("migrate", "--noinput")
-    token, lamp, _ = scratch.manage("shell", "--no-imports", "-c", SETUP).stdout.split()
-    lagging_replica.wait_for(scratch.name)
-    env = {
-        **scratch.env,
-        "DATABASE_REPLICA_URLS": lagging_replica.url(scratch.name),
-        "REPLICA_MAX_LAG": "60",
-        "REPLICA_WAIT_MS": "3000",  # far more than the replica's 400 ms
-        "METRICS_TOKEN": METRICS["Authorization"].split()[1],
-        "CACHE_ENABLED": "false",
-        **UNTHROTTLED,
-    }
+    # far more than the replica's 400 ms
+    env, (token, lamp, _) = replicated(
+        scratch, lagging_replica, REPLICA_WAIT_MS="3000", CACHE_ENABLED="false"
+    )
     server = Gunicorn(env)
     try:
         caught_up(lagging_replica, primary_position())
-        path = f"/api/items/{lamp}/"
-        status, headers, body = exchange(
-            server.port, "PATCH", path, {"price": "13.00"}, writer(token)
-        )
-        assert status == 200, body
-        behind = lagging_replica.replayed() < lsn(headers["X-Catalog-Position"])
-        one, reads = read(server.port, path)
+        behind = lagging_replica.replayed() < patch(server.port, token, lamp, {"price": "13.00"})
+        one, reads = read(server.port, f"/api/items/{lamp}/")
     finally:
         server.stop()
     assert behind  # the write had returned; the replica had not replayed it
