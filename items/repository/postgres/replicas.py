@@ -253,15 +253,7 @@ class PostgresReadPositions:
     def commit_position(self) -> int | None:
         return commit_position()
 
-    def read_at(
-        self,
-        position: int | None,
-        read: Callable[[], T],
-        *,
-        floor: int | None = None,
-        clears: Callable[[int, T | None], bool] | None = None,
-    ) -> T:
-        return read_at(position, read, floor=floor, clears=clears)
+    read_at = staticmethod(read_at)
 
     def replica_report(self) -> dict[str, dict]:
         return replica_report()
