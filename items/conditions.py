@@ -22,7 +22,7 @@ from typing import Any, Literal
 from django.db.models import Q
 
 from items.domain import PriceBand
-from items.records import ItemFilter, ItemRecord, Viewer
+from items.records import SEARCHED_FIELDS, ItemFilter, ItemRecord, Viewer
 
 Op = Literal["eq", "gte", "lte", "lt", "overlaps", "contains"]
 
@@ -173,3 +173,24 @@ def as_q(found: Iterable[Clause]) -> Q:
 def fields_named(found: Iterable[Clause]) -> set[str]:
     """The record fields the clauses compare."""
     return {term.field for clause in found for term in clause.terms}
+
+
+def fields_read(
+    filter: ItemFilter,
+    *,
+    sort_by: str | None = None,
+    facet_names: Iterable[str] = (),
+    searched: bool = False,
+) -> frozenset[str]:
+    """The record fields whose change, to any item, may change a page of ``filter``: which items
+    it admits and counts (its clauses, visibility included), their order (``sort_by``, then
+    creation time and id), the facets counted (each over its own field) and, for a search or a
+    suggestion, the text searched and whether an item is active (the vocabulary corrections and
+    word suggestions come from counts active items only, whoever asks). A change to none of them
+    alters the page only through the items shown on it."""
+    found = fields_named(clauses(filter)) | {"id", "created_at", *facet_names}
+    if sort_by is not None:
+        found.add(sort_by)
+    if searched:
+        found.update((*SEARCHED_FIELDS, "is_active"))
+    return frozenset(found)

@@ -108,6 +108,8 @@ class ItemData:
     is_active: bool = True
 
 
+# The fields a search matches, ranks and corrects words from, and suggestions complete from.
+SEARCHED_FIELDS: tuple[str, ...] = ("name", "description", "tags")
 # Facets a list or search can count, by name: each counts over the filtered result with its own
 # filter left out (category: ``category``; tags: ``tags``; price: ``min_price``/``max_price``).
 FACET_NAMES: tuple[str, ...] = ("category", "tags", "price")

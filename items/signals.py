@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
-# kwargs: item_ids (frozenset of UUID; empty means "possibly any item"), source (str)
+# kwargs: item_ids (frozenset of UUID; empty means "possibly any item"), source (str), fields
+# (frozenset of the record fields the change may have altered; None: any of them, as a new or
+# deleted item alters all)
 item_changed = Signal()
 SENDER = "items.Item"  # what every item_changed names as its sender, whichever backend
 
@@ -24,18 +26,23 @@ def announce_item_change(
     *,
     item_ids: Iterable[uuid.UUID] = (),
     source: str,
+    fields: Iterable[str] | None = None,
     using: str = "default",
     durable: bool = False,
 ) -> None:
     """Send ``item_changed`` once the current transaction commits; drop it on rollback.
 
+    ``fields``: the record fields the change may have altered, when the writer knows them (an
+    update of some fields); left out, any field may have changed.
+
     ``durable`` writes were committed elsewhere (MongoDB): no PostgreSQL rollback can undo
     them, so the signal goes at once.
     """
     ids = frozenset(item_ids)
+    altered = frozenset(fields) if fields is not None else None
 
     def send() -> None:
-        item_changed.send(sender=SENDER, item_ids=ids, source=source)
+        item_changed.send(sender=SENDER, item_ids=ids, source=source, fields=altered)
 
     if durable:
         send()

@@ -1,13 +1,19 @@
 """Read-your-writes and replica-safe fills, by WAL position (only with read replicas).
 
 Every invalidation records, beside each version it bumps, the primary's WAL position just after the
-commit that caused it (``redis_core.versions.bump``). A read that misses the cache then needs a
-replica that has replayed past the positions recorded for the versions it read (so it can only
-store, and serve, what is at least as new as the last change of what it reads), past the caller's
-own last write (remembered in Redis for the caller's token or session), and past the position the
-client sent in ``X-Catalog-Position``; with no such replica, or no answer from Redis, the primary
-reads. A write's response carries the position in the same header, for a client to send back
-wherever it reads next.
+commit that caused it (``redis_core.versions.bump``), and logs the change (``changes``). A read
+that misses the cache then needs a replica that has replayed far enough:
+
+- one item: past its own version's position (every change to it) and the position the client
+  sent in ``X-Catalog-Position``;
+- a page (list, search, suggestions): past the catalog's position, the caller's own last write
+  (remembered in Redis for the caller's token or session) and the position the client sent; or,
+  failing that, past the change log's floor, if no change the replica has yet to replay touched an
+  item on the page or altered a field the page depends on (then the page it reads is the
+  primary's, and may be stored for everyone).
+
+With no such replica, or no answer from Redis, the primary reads. A write's response carries its
+position in the same header, for a client to send back wherever it reads next.
 """
 
 from __future__ import annotations
@@ -17,16 +23,19 @@ import contextvars
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
 
+from catalog_cache.positions import changes
 from catalog_cache.redis_core import keys
 from catalog_cache.redis_core.guard import run
 from catalog_cache.redis_core.scripts import UNKNOWN_POSITION
 from items.repository import read_positions
 
+T = TypeVar("T")
 HEADER = "X-Catalog-Position"
 HEADER_META = "HTTP_X_CATALOG_POSITION"
 # Long past the time a replica may lag (REPLICA_MAX_LAG) and be used: by then any replica
@@ -79,20 +88,50 @@ def committed(position: int) -> None:
         caller.committed = max(caller.committed, position)
 
 
-def needed_position(version_key: str) -> int | None:
-    """The position a replica must have replayed to serve a read of entries under
-    ``version_key``; None when Redis cannot say (then only the primary is sure)."""
+@dataclass(frozen=True)
+class Need:
+    """Where a read may be made: on a replica past ``position`` (None: only the primary), or,
+    for a page that names the fields it depends on, on one past ``floor`` whose answer the
+    change log clears (``changes.clears``)."""
+
+    position: int | None
+    floor: int | None = None
+
+
+def needed(version_key: str, fields: frozenset[str] | None = None) -> Need:
+    """What a replica must have replayed to serve a read of entries under ``version_key``.
+
+    An item's own version records every change to it, so the item's position (and the one the
+    client sent) is all its read needs. A page's version is the whole catalog's: past its
+    position, the caller's last write and the position the client sent, a replica serves at
+    once; past only the epoch's and the change log's floor, if the log clears the page's
+    ``fields`` and items."""
     caller = _current.get() or Caller()
+    page = version_key == keys.catalog_version_key()
     names = [keys.position_key(keys.epoch_key()), keys.position_key(version_key)]
-    if caller.key:
-        names.append(caller.key)
+    if page:
+        names.append(keys.changes_floor_key())
+        if caller.key:
+            names.append(caller.key)
     found = run(lambda client: client.mget(names), None)
     if found is None:
-        return None
+        return Need(None)
     epoch = int(found[0] or 0)
     if epoch >= UNKNOWN:
         epoch = _settle_epoch_position(names[0])
-    return max([caller.sent, epoch, *(int(value) for value in found[1:] if value)])
+    version = int(found[1] or 0)
+    if not page:  # the position the client sent too: it outlives what Redis may lose
+        return Need(max(caller.sent, epoch, version))
+    position = max([caller.sent, epoch, version, *(int(v) for v in found[3:] if v)])
+    if fields is None or found[2] is None:
+        return Need(position)
+    return Need(position, max(epoch, int(found[2])))
+
+
+def needed_position(version_key: str) -> int | None:
+    """The position a replica must have replayed to serve any read of entries under
+    ``version_key``; None when Redis cannot say (then only the primary is sure)."""
+    return needed(version_key).position
 
 
 # KEYS: the epoch's position. ARGV: the unknown mark, a position. Replaces only the mark.
@@ -113,13 +152,23 @@ def _settle_epoch_position(key: str) -> int:
     return position
 
 
-def fresh(version_key: str, build: Callable[[], object]) -> Callable[[], object]:
-    """``build``, reading where the data is at least as new as ``needed_position`` says."""
+def fresh(
+    version_key: str, build: Callable[[], T], fields: frozenset[str] | None = None
+) -> Callable[[], T]:
+    """``build``, reading where the data is at least as new as ``needed`` says; ``fields``: what
+    a page depends on (``items.conditions.fields_read``), if the change log may clear it."""
     if not read_positions.enabled():
         return build
 
-    def build_fresh() -> object:
-        return read_positions.read_at(needed_position(version_key), build)
+    def clears(replayed: int, answer: T | None) -> bool:
+        assert fields is not None
+        return changes.clears(replayed, fields, changes.shown(answer))
+
+    def build_fresh() -> T:
+        need = needed(version_key, fields)
+        if need.floor is None:
+            return read_positions.read_at(need.position, build)
+        return read_positions.read_at(need.position, build, floor=need.floor, clears=clears)
 
     return build_fresh
 

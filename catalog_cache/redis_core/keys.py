@@ -61,6 +61,16 @@ def position_key(version_key: str) -> str:
     return f"{version_key}{POSITION_SUFFIX}"
 
 
+def changes_key() -> str:
+    """The change log: each change's items and fields, scored by its commit's WAL position."""
+    return f"{namespace()}changes"
+
+
+def changes_floor_key() -> str:
+    """The WAL position past which the change log holds every change (read replicas)."""
+    return f"{namespace()}changes:floor"
+
+
 def stats_key(name: str) -> str:
     return f"{namespace()}stats:{name}"
 

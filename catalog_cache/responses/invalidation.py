@@ -9,7 +9,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.dispatch import receiver
 
-from catalog_cache.positions import tracking
+from catalog_cache.positions import changes, tracking
 from catalog_cache.redis_core.guard import guard, logger
 from catalog_cache.redis_core.scripts import UNKNOWN_POSITION
 from catalog_cache.redis_core.versions import bump, bump_everything
@@ -18,13 +18,24 @@ from items.signals import item_changed
 
 
 @receiver(item_changed, dispatch_uid="catalog_cache.invalidate")
-def invalidate(sender: Any, item_ids: frozenset[uuid.UUID], **_: Any) -> None:
+def invalidate(
+    sender: Any,
+    item_ids: frozenset[uuid.UUID],
+    fields: frozenset[str] | None = None,
+    **_: Any,
+) -> None:
     """Bump the versions the changed items' entries were stored under, recording (with read
-    replicas) the WAL position a replica must reach to see the change."""
+    replicas) the WAL position a replica must reach to see the change, and logging the change
+    (its items, the fields it altered) at that position."""
     position = _commit_position()
+    change = None
     if position:
         tracking.committed(position)
-    done = bump(item_ids, position=position) if item_ids else bump_everything(position=position)
+        change = changes.entry(item_ids, fields)
+    if item_ids:
+        done = bump(item_ids, position=position, change=change)
+    else:
+        done = bump_everything(position=position, change=change)
     if not done:
         guard.lost_invalidation(position)
 

@@ -30,6 +30,7 @@ from items.api.serializers import (
     ItemSerializer,
 )
 from items.api.viewset_parts import ItemViewSetParts
+from items.conditions import fields_read
 from items.records import Facets, ItemFilter, ItemRecord, SearchPage
 
 
@@ -85,7 +86,10 @@ class ItemReadMixin(PagedReads):
             facets = partial(self.repository.facets, query.facet_names, filter=conditions)
             return self._paginated(request, fetch, count, query, facets=facets)
 
-        return cached_response(request, "list", conditions.viewer, self.headers, page)
+        fields = fields_read(conditions, sort_by=sort_by, facet_names=query.facet_names)
+        return cached_response(
+            request, "list", conditions.viewer, self.headers, page, fields=fields
+        )
 
     @extend_schema(
         parameters=[ItemSearchQuerySerializer, *SEARCH_PAGE_PARAMETERS],
@@ -105,6 +109,7 @@ class ItemReadMixin(PagedReads):
             conditions.viewer,
             self.headers,
             lambda: self._search_page(request, text, conditions, query),
+            fields=fields_read(conditions, facet_names=query.facet_names, searched=True),
         )
 
     def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:

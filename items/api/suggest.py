@@ -18,7 +18,8 @@ from catalog_cache.responses.cached import cached_response
 from items.api.filters import SuggestQuerySerializer
 from items.api.permissions import viewer_of
 from items.api.viewset_parts import ItemViewSetParts
-from items.records import SUGGESTIONS_MAX, Suggestion
+from items.conditions import fields_read
+from items.records import SUGGESTIONS_MAX, ItemFilter, Suggestion
 from items.repository.highlights import marked_prefix
 
 
@@ -64,4 +65,5 @@ class ItemSuggestMixin(ItemViewSetParts):
             payload = {"q": prefix, "suggestions": found}
             return SuggestionsSerializer(payload, context={"prefix": prefix}).data
 
-        return cached_response(request, "suggest", viewer, self.headers, build)
+        fields = fields_read(ItemFilter(viewer=viewer), searched=True)
+        return cached_response(request, "suggest", viewer, self.headers, build, fields=fields)

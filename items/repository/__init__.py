@@ -120,10 +120,20 @@ class CurrentReadPositions:
         positions = self._positions()
         return positions.commit_position() if positions is not None else None
 
-    def read_at(self, position: int | None, read: Callable[[], Any]) -> Any:
-        """``read()`` where the data is at least as new as ``position``."""
+    def read_at(
+        self,
+        position: int | None,
+        read: Callable[[], Any],
+        *,
+        floor: int | None = None,
+        clears: Callable[[int, Any], bool] | None = None,
+    ) -> Any:
+        """``read()`` where the data is at least as new as ``position`` (or only ``floor``, if
+        ``clears`` says nothing since alters it: ``ReadPositions.read_at``)."""
         positions = self._positions()
-        return positions.read_at(position, read) if positions is not None else read()
+        if positions is None:
+            return read()
+        return positions.read_at(position, read, floor=floor, clears=clears)
 
     def report(self) -> dict[str, dict]:
         positions = self._positions()

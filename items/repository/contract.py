@@ -249,9 +249,18 @@ class ReadPositions(Protocol):
         """The position a replica must reach to see what was just committed."""
         ...
 
-    def read_at(self, position: int | None, read: Callable[[], T]) -> T:
+    def read_at(
+        self,
+        position: int | None,
+        read: Callable[[], T],
+        *,
+        floor: int | None = None,
+        clears: Callable[[int, T | None], bool] | None = None,
+    ) -> T:
         """``read()`` where the data is at least as new as ``position`` (a replica that has
-        replayed past it, else the primary; the primary too if the replica fails it)."""
+        replayed past it, else the primary; the primary too if the replica fails it). A replica
+        only past ``floor`` may read if ``clears(replayed, None)`` before and
+        ``clears(replayed, answer)`` after say nothing committed since alters the answer."""
         ...
 
     def replica_report(self) -> dict[str, dict]:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -40,6 +40,8 @@ from items.records import format_position
 T = TypeVar("T")
 PROBE_SECONDS = 0.05
 DOWN_SECONDS = 1.0
+# target: primary, replica, or replica_discarded (read on a replica, refused by the change log
+# and read again on the primary, so also counted there).
 READS = Counter("catalog_db_reads", "API reads by the database that served them", ["target"])
 
 # Replay position, and lag: 0 when everything received is replayed, else the time since the
@@ -161,6 +163,17 @@ def _replica_for(position: int) -> ReplicaState | None:
 
 
 @contextlib.contextmanager
+def _reading_on(alias: str) -> Iterator[None]:
+    """Send this thread's reads to ``alias``."""
+    previous = getattr(_local, "alias", None)
+    _local.alias = alias
+    try:
+        yield
+    finally:
+        _local.alias = previous
+
+
+@contextlib.contextmanager
 def reading_at(position: int | None) -> Iterator[tuple[str, int | None]]:
     """Send this thread's reads to a replica that has replayed past ``position`` (else, or
     when ``position`` is None, unknown, the primary); yields (alias, the replay position known
@@ -168,26 +181,58 @@ def reading_at(position: int | None) -> Iterator[tuple[str, int | None]]:
     state = _replica_for(position) if position is not None and replica_aliases() else None
     alias = state.alias if state is not None else DEFAULT_DB_ALIAS
     READS.labels("replica" if state is not None else "primary").inc()
-    previous = getattr(_local, "alias", None)
-    _local.alias = alias
-    try:
+    with _reading_on(alias):
         yield alias, state.replayed if state is not None else None
-    finally:
-        _local.alias = previous
 
 
-def read_at(position: int | None, read: Callable[[], T]) -> T:
+_FAILED = object()
+
+
+def _read_on(state: ReplicaState, read: Callable[[], T]) -> T | object:
+    """``read()`` on the replica; ``_FAILED`` (and the replica skipped a while) if it fails."""
+    try:
+        with _reading_on(state.alias):
+            return read()
+    except DatabaseError as error:
+        if reads.timed_out(error):  # too costly for the primary as well: not a fault
+            raise
+        _mark_down(state.alias, error)
+        return _FAILED
+
+
+def read_at(
+    position: int | None,
+    read: Callable[[], T],
+    *,
+    floor: int | None = None,
+    clears: Callable[[int, T | None], bool] | None = None,
+) -> T:
     """``read()`` where ``reading_at(position)`` sends it. A replica that fails it (gone, or the
-    query cancelled by a conflict with replay) is skipped for a while and the primary reads."""
+    query cancelled by a conflict with replay) is skipped for a while and the primary reads.
+
+    With ``floor`` and ``clears``, when no replica has passed ``position``, one that has passed
+    ``floor`` may read still, if ``clears(replayed, None)`` says beforehand, and
+    ``clears(replayed, answer)`` afterwards, that nothing committed past the position it has
+    replayed alters the answer; an answer refused is read again on the primary (and counted as
+    ``replica_discarded``)."""
+    if position is not None and replica_aliases() and _replica_for(position) is None:
+        state = _replica_for(floor) if floor is not None and clears is not None else None
+        if state is not None and clears is not None and clears(state.replayed, None):
+            replayed = state.replayed
+            answer = _read_on(state, read)
+            if answer is not _FAILED and clears(replayed, cast(T, answer)):
+                READS.labels("replica").inc()
+                return cast(T, answer)
+            if answer is not _FAILED:
+                READS.labels("replica_discarded").inc()
+        position = None
     with reading_at(position) as (alias, _):
         if alias == DEFAULT_DB_ALIAS:
             return read()
-        try:
-            return read()
-        except DatabaseError as error:
-            if reads.timed_out(error):  # too costly for the primary as well: not a fault
-                raise
-            _mark_down(alias, error)
+        state = _state(alias)
+    answer = _read_on(state, read)
+    if answer is not _FAILED:
+        return cast(T, answer)
     with reading_at(None):
         return read()
 
@@ -225,8 +270,15 @@ class PostgresReadPositions:
     def commit_position(self) -> int | None:
         return commit_position()
 
-    def read_at(self, position: int | None, read: Callable[[], T]) -> T:
-        return read_at(position, read)
+    def read_at(
+        self,
+        position: int | None,
+        read: Callable[[], T],
+        *,
+        floor: int | None = None,
+        clears: Callable[[int, T | None], bool] | None = None,
+    ) -> T:
+        return read_at(position, read, floor=floor, clears=clears)
 
     def replica_report(self) -> dict[str, dict]:
         return replica_report()

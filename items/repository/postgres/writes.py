@@ -108,7 +108,8 @@ class PostgresItemWrites:
             if record is not None and refusal is None:
                 changed = {k: v for k, v in values.items() if _differs(record, k, v)}
                 updated = _update_returning(item_id, changed)
-                announce_item_change(item_ids=[item_id], source=SOURCE)
+                altered = [*changed, "updated_at"]
+                announce_item_change(item_ids=[item_id], source=SOURCE, fields=altered)
         if refusal is not None:
             raise refusal
         return updated
@@ -141,5 +142,7 @@ class PostgresItemWrites:
                 is_active=is_active, updated_at=timezone.now()
             )
             if changed:
-                announce_item_change(item_ids=changed_ids, source="bulk_update")
+                announce_item_change(
+                    item_ids=changed_ids, source="bulk_update", fields=("is_active", "updated_at")
+                )
         return changed
