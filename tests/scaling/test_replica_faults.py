@@ -7,7 +7,8 @@ and no request gets a 500.
   caught up.
 - Its replay paused past ``REPLICA_MAX_LAG``: reads leave it (``lagging``), come back after
   ``pg_wal_replay_resume()``.
-- PgBouncer restarted: requests caught in it get 503 with ``Retry-After``, then all succeed.
+- PgBouncer restarted (down for longer than a request waits for a connection): the requests
+  caught by it get 503 with ``Retry-After``, then all succeed.
 - The replica promoted (a primary of its own now, taking other writes): reported ``promoted``,
   never read from again. The primary itself listed as a replica is still used.
 """
@@ -28,6 +29,7 @@ from tests.support.stress import UNTHROTTLED
 
 pytestmark = pytest.mark.django_db
 SLACK = 0.5  # a busy machine's scheduling, on top of what the router promises
+OUTAGE = 3.0  # PgBouncer's time down: past DB_POOL_TIMEOUT (2 s), so writes caught fail
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ def test_pgbouncer_restarted_under_load_fails_cleanly_then_recovers(scratch, pri
         load = FaultLoad(server.port, token, item_id).start()
         _using_replica(server.port)
         bouncer.kill()
-        time.sleep(1.0)
+        time.sleep(OUTAGE)  # longer than a request waits for a connection: some must fail
         bouncer.start()
         restarted = time.monotonic()
         _wait(lambda: load.statuses(since=time.monotonic() - 1)[200] > 20, what="recovery")
@@ -164,7 +166,7 @@ def test_pgbouncer_restarted_under_load_fails_cleanly_then_recovers(scratch, pri
         bouncer.stop()
     errors = load.server_errors()
     print(f"\n{len(errors)} requests failed; recovered {recovered - restarted:.1f} s after")
-    assert errors, "the restart cut no request: the test saw no fault"
+    assert any(e.kind == "write" for e in errors), "no write failed: the test saw no fault"
     assert {(e.status, e.retry_after) for e in errors} == {(503, "5")}
     assert set(load.statuses(since=recovered)) == {200}
     _clean(load, scratch)
