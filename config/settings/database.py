@@ -45,6 +45,7 @@ DB_READ_TIMEOUT_MS = env_int("DB_READ_TIMEOUT_MS", 2000)
 # The pool retries a lost connection with a growing back-off; giving up after a few seconds
 # (the next request starts again at once) keeps that back-off from outlasting an outage.
 _POOL_RECONNECT_SECONDS = 5.0
+_REPLICA_POOL_SECONDS = 0.5
 
 _database.update(
     # Django's PostgreSQL backend, but for the pool's check (core/database).
@@ -87,7 +88,11 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS):
     _replica = dj_database_url.parse(_url)
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS must list PostgreSQL URLs.")
-    _options = {**_database["OPTIONS"], "pool": {**_database["OPTIONS"]["pool"], "min_size": 0}}
+    # A replica is only ever waited for briefly: a read that cannot have one of its connections
+    # at once marks it down (for a second) and reads on the primary instead.
+    _pool = {**_database["OPTIONS"]["pool"], "min_size": 0}
+    _pool["timeout"] = min(_pool["timeout"], _REPLICA_POOL_SECONDS)
+    _options = {**_database["OPTIONS"], "pool": _pool}
     DATABASES[f"replica_{_number}"] = {
         **_database,
         **{k: _replica[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},

@@ -3,8 +3,9 @@
 ``/health/`` only says the process answers. ``/ready/`` checks every service a request uses
 (``services``, as the rooms lent them): it answers 503 only when an essential one (PostgreSQL,
 MongoDB when selected) is down, naming it under ``failing``. Redis down leaves it ready, 200, with
-``status`` and ``degraded`` saying the cache is missing; so does a read replica that is down or
-lags past ``REPLICA_MAX_LAG``. Each replica's lag is reported under ``replicas``. Requests that
+``status`` and ``degraded`` saying the cache is missing; so does a read replica that is down, lags
+past ``REPLICA_MAX_LAG``, or was promoted (not a replica any more, never read from). Each
+replica's status and lag are reported under ``replicas``. Requests that
 seem to come through a proxy ``TRUSTED_PROXIES`` does not name are reported under ``warnings``
 (``core.http.client_address``); they change nothing else.
 """

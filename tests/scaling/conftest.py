@@ -1,3 +1,42 @@
-"""Fixtures of the scaling tests: the streaming replica they share (one per module)."""
+"""Fixtures of the scaling tests: a primary of their own (whatever ``DATABASE_URL`` names, see
+tests/support/streaming.py), their scratch databases on it, and the streaming replica they
+share (one per module, 400 ms behind)."""
 
-from tests.support.replica import lagging_replica  # noqa: F401  (a fixture)
+from __future__ import annotations
+
+import pytest
+
+from tests.support.databases import ScratchDatabase
+from tests.support.replica import StreamingReplica
+from tests.support.streaming import EmbeddedPrimary
+
+
+@pytest.fixture(scope="session")
+def primary():
+    """The scaling tests' primary, started once and removed at the end of the run."""
+    server = EmbeddedPrimary()
+    try:
+        yield server.start()
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def scratch(primary):
+    """An empty database of its own on the scaling tests' primary, dropped afterwards."""
+    database = ScratchDatabase(primary.server)
+    database.create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="module")
+def lagging_replica(primary):
+    """A streaming replica of the primary, 400 ms behind it; removed afterwards."""
+    replica = StreamingReplica(delay_ms=400, primary=primary.server)
+    try:
+        replica.create()
+        replica.start()
+        yield replica
+    finally:
+        replica.remove()

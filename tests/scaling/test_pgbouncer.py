@@ -22,10 +22,10 @@ SETUP = (
 
 
 @pytest.fixture
-def bouncer(scratch):
+def bouncer(scratch, primary):
     pgbouncer_binary()  # skips, naming the package, when it is absent
     scratch.manage("migrate", "--noinput")
-    pool = PgBouncer([scratch.name], pool_size=3)
+    pool = PgBouncer([scratch.name], pool_size=3, server=primary.server)
     pool.start()
     try:
         yield pool

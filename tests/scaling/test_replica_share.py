@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.scaling.test_replicas import METRICS, caught_up, lsn, reads_by_target
-from tests.support.replica import primary_position
 from tests.support.served import Gunicorn, exchange, request
 from tests.support.stress import UNTHROTTLED
 
@@ -55,7 +54,7 @@ def served(request, scratch, lagging_replica):
     try:
         # The change log starts with its first change: past it, the log holds every change.
         patch(server.port, token, lamp, {"price": "10.00"})
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         yield server.port, token, lamp, novel
     finally:
         server.stop()
@@ -145,7 +144,7 @@ def test_a_read_may_wait_for_the_replica_to_catch_up(scratch, lagging_replica):
     )
     server = Gunicorn(env)
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         behind = lagging_replica.replayed() < patch(server.port, token, lamp, {"price": "13.00"})
         one, reads = read(server.port, f"/api/items/{lamp}/")
     finally:

@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from tests.support.replica import primary_position
 from tests.support.served import Gunicorn, exchange, request
 from tests.support.stress import UNTHROTTLED, run_stress
 
@@ -100,7 +99,7 @@ def test_read_your_writes_across_two_app_servers(replicated, lagging_replica):
     env, token, item = replicated
     writer, reader = Gunicorn(env), Gunicorn(env)
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         for n in range(2, 7):
             patch(writer.port, item, token, f"{n}.00")
             # The same token on the other server: its last write is remembered in Redis.
@@ -118,10 +117,10 @@ def test_read_your_writes_position_sent_back_is_honoured(replicated, scratch, la
     env, _, item = replicated
     server = Gunicorn({**env, "CACHE_ENABLED": "false"})
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         assert price(server.port, item) == "1.00"
         scratch.query(f"UPDATE items_item SET price = 9 WHERE id = '{item.split('/')[3]}'")
-        position = primary_position()
+        position = lagging_replica.primary_position()
         text = f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
         stale = price(server.port, item)  # no position sent: the replica answers, behind
         fresh = price(server.port, item, {"X-Catalog-Position": text})
@@ -155,7 +154,7 @@ def test_replica_safe_cache_fill_never_stores_what_the_replica_has_not_replayed(
     env, token, item = replicated
     server = Gunicorn(env)
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         assert price(server.port, item) == "1.00"  # cached, from the replica
         position = lsn(patch(server.port, item, token, "3.00"))
         seen = []
@@ -196,20 +195,30 @@ def test_replica_lagging_past_max_lag_is_skipped(replicated, scratch, lagging_re
     env, _, item = replicated
     server = Gunicorn({**env, "REPLICA_MAX_LAG": "0.1", "CACHE_ENABLED": "false"})
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         time.sleep(0.5)
         price(server.port, item)  # warm: the timed part below is a few milliseconds
         request(server.port, "GET", "/ready/")
         baseline = reads_by_target(server.port)
         time.sleep(1.1)  # what the server knows of the replica's lag is now a second old
-        scratch.query(f"UPDATE items_item SET price = 7 WHERE id = '{item.split('/')[3]}'")
-        value = price(server.port, item)  # the replica is behind by more than 0.1 s
-        _, ready = request(server.port, "GET", "/ready/")
-        before = reads_by_target(server.port)
-        caught_up(lagging_replica, primary_position())
-        time.sleep(0.2)
-        price(server.port, item)
-        after = reads_by_target(server.port)
+        # Replay paused, not merely delayed: however slow the machine, the replica cannot
+        # replay the update before the server's probe sees it behind.
+        lagging_replica.query("postgres", "SELECT pg_wal_replay_pause()")
+        try:
+            scratch.query(f"UPDATE items_item SET price = 7 WHERE id = '{item.split('/')[3]}'")
+            value = price(server.port, item)  # the replica is behind by more than 0.1 s
+            _, ready = request(server.port, "GET", "/ready/")
+            before = reads_by_target(server.port)
+        finally:
+            lagging_replica.query("postgres", "SELECT pg_wal_replay_resume()")
+        caught_up(lagging_replica, lagging_replica.primary_position())
+        # Used again once a probe finds it within 0.1 s, that is with nothing left to replay:
+        # other commits on the primary (autovacuum's) can hold it back a moment, so wait.
+        values, deadline = [], time.monotonic() + 30
+        while (after := reads_by_target(server.port))["replica"] == before["replica"]:
+            assert time.monotonic() < deadline, "the caught-up replica was never used again"
+            values.append(price(server.port, item))
+            time.sleep(0.05)
     finally:
         server.stop()
     assert value == "7.00"  # from the primary: the lagging replica was skipped
@@ -217,13 +226,14 @@ def test_replica_lagging_past_max_lag_is_skipped(replicated, scratch, lagging_re
     assert ready["replicas"]["replica_0"]["lag_seconds"] > 0.1
     assert before["replica"] == baseline["replica"]
     assert after["replica"] == before["replica"] + 1  # caught up: used again
+    assert set(values) == {"7.00"}
 
 
 def test_replica_lag_in_ready_and_metrics(replicated, lagging_replica):
     env, _, _ = replicated
     server = Gunicorn(env)
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         status, ready = request(server.port, "GET", "/ready/")
         _, _, metrics = exchange(server.port, "GET", "/metrics", headers=METRICS)
     finally:
@@ -241,7 +251,7 @@ def test_replica_stress_no_stale_reads_across_two_app_servers(replicated, laggin
     env, token, item = replicated
     first, second = Gunicorn(env), Gunicorn(env)
     try:
-        caught_up(lagging_replica, primary_position())
+        caught_up(lagging_replica, lagging_replica.primary_position())
         result = run_stress(first.port, [first.port, second.port], token, item, writes=300)
         reads = [reads_by_target(first.port), reads_by_target(second.port)]
     finally:
@@ -282,7 +292,7 @@ def test_replica_reads_per_second_with_one_and_two_app_servers(
         pytest.skip("wrk is absent: apt-get install wrk")
     env, _, _ = replicated
     scratch.manage("loaddata", "items")
-    caught_up(lagging_replica, primary_position())
+    caught_up(lagging_replica, lagging_replica.primary_position())
     figures = {}
     for label, extra in (("cached", {}), ("uncached", {"CACHE_ENABLED": "false"})):
         servers = [Gunicorn({**env, **extra}), Gunicorn({**env, **extra})]

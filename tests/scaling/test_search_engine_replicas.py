@@ -16,7 +16,6 @@ import urllib.parse
 import pytest
 
 from tests.scaling.test_replicas import caught_up
-from tests.support.replica import primary_position
 from tests.support.search_engine import served_counts, served_env
 from tests.support.served import Gunicorn, exchange, request
 
@@ -49,7 +48,7 @@ def test_freshness_is_judged_on_the_replica_the_rows_come_from(scratch, lagging_
     )
     scratch.manage("search_index", "build", SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"])
     lagging_replica.wait_for(scratch.name)
-    caught_up(lagging_replica, primary_position())
+    caught_up(lagging_replica, lagging_replica.primary_position())
     server = Gunicorn(env)
     try:
         scratch.query(
@@ -57,7 +56,7 @@ def test_freshness_is_judged_on_the_replica_the_rows_come_from(scratch, lagging_
             "created_at, updated_at) VALUES (gen_random_uuid(), 'Zèbre répliqué', '', 3, "
             "'autre', '{}', true, now(), now())"
         )
-        position = primary_position()
+        position = lagging_replica.primary_position()
         text = f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
         assert _names(server.port) == []  # the replica's view, from the engine
         assert served_counts(server.port)["engine"] == 1

@@ -3,8 +3,6 @@ promoted replica that missed the last invalidations serves nothing stale (the ep
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.support.sentinel import SERVICE, SentinelRedis
@@ -68,14 +66,17 @@ def test_sentinel_cache_lives_on_the_master_the_sentinels_name(served, sentinel_
 def test_sentinel_failover_keeps_the_service_answering(served, sentinel_redis):
     env, token, item = served
     server = Gunicorn(env)
+    hits_key = f"{env['CACHE_KEY_PREFIX']}:rc:stats:hits"
     try:
         load = Load(server.port, token, item).start()
-        time.sleep(1.0)
+        SentinelRedis.wait_until(lambda: sum(load.statuses.values()) >= 20)
         sentinel_redis.fail_master()
-        time.sleep(2.0)
+        # Until the service has found the promoted replica and is served from it: a condition,
+        # not a fixed wait, which a busy machine's failover and reconnection could outlast.
+        SentinelRedis.wait_until(lambda: int(sentinel_redis.replica().get(hits_key) or 0) > 0)
         statuses = load.stop()
         after = [request(server.port, "GET", item)[0] for _ in range(5)]
-        hits = sentinel_redis.replica().get(f"{env['CACHE_KEY_PREFIX']}:rc:stats:hits")
+        hits = sentinel_redis.replica().get(hits_key)
     finally:
         server.stop()
     print(f"\nsentinel failover under load: statuses {dict(statuses)}")

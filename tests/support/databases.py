@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import psycopg
@@ -21,14 +22,21 @@ from django.conf import settings
 from django.db import OperationalError, connection
 from psycopg import sql
 
+if TYPE_CHECKING:
+    from tests.support.streaming import Server
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class ScratchDatabase:
-    """A database of its own, created empty; ``manage()`` runs commands against it."""
+    """A database of its own, created empty; ``manage()`` runs commands against it. It lives on
+    the settings' server, or on ``server`` (the scaling tests' own primary)."""
 
-    def __init__(self) -> None:
-        self.db = settings.DATABASES["default"]
+    def __init__(self, server: Server | None = None) -> None:
+        self.db = dict(settings.DATABASES["default"])
+        if server is not None:
+            self.db.update(HOST=server.host, PORT=server.port, USER=server.user)
+            self.db["PASSWORD"] = server.password
         self.name = f"catalog_scratch_{secrets.token_hex(4)}"
         host = quote(self.db["HOST"] or "", safe="")
         password = f":{quote(self.db['PASSWORD'])}" if self.db.get("PASSWORD") else ""
