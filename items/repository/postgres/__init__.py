@@ -13,7 +13,10 @@
   ``facet_cells``: the cells the database keeps by category, activity, price unit and tag
 - ``suggestions``: names by a loose index scan, and vocabulary words, for a prefix
 - ``receivers``: ORM saves and deletes turned into ``item_changed``
-- ``replicas``: the read replicas: the router, WAL positions, replay and lag probes, and the
+- ``replicas``: the read replicas: the router, WAL positions, replay and lag probes, promoted
+  replicas told apart
+- ``replica_reads``: where a read needing a position goes (a replica past it, one the change
+  log clears, one that catches up within the wait, else the primary), and the
   ``ReadPositions`` capability
 - ``checks``: the system check that warns when an index the migrations define is missing
 

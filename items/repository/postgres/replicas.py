@@ -16,9 +16,8 @@ replica, which has left the primary's history and would never see its writes aga
 unrelated server) is reported ``promoted`` and never read from; it is asked again every
 ``DOWN_SECONDS``, so a rebuilt standby in its place is used once it replays.
 
-Only reads made inside ``read_at()`` (the API's cached reads) may go to a replica: writes,
-locking reads and every read of a write's transaction stay on the primary. A read that no
-replica can serve yet may wait ``REPLICA_WAIT_MS`` for one to catch up before the primary reads.
+Only reads made inside ``replica_reads.read_at()`` (the API's cached reads) may go to a replica:
+writes, locking reads and every read of a write's transaction stay on the primary.
 """
 
 from __future__ import annotations
@@ -27,24 +26,16 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from prometheus_client import Counter
 
-from core.database import reads
 from items.records import format_position
 
-T = TypeVar("T")
 PROBE_SECONDS = 0.01
-WAIT_STEP_SECONDS = 0.005
 DOWN_SECONDS = 1.0
-# target: primary, replica, or replica_discarded (read on a replica, refused by the change log
-# and read again on the primary, so also counted there).
-READS = Counter("catalog_db_reads", "API reads by the database that served them", ["target"])
 
 # Replay position, and lag: 0 when everything received is replayed, else the time since the
 # last replayed commit (an upper bound of how far behind the replica is). A server that is not
@@ -92,7 +83,7 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
 
 
-def _state(alias: str) -> ReplicaState:
+def state_of(alias: str) -> ReplicaState:
     with _states_lock:
         return _states.setdefault(alias, ReplicaState(alias))
 
@@ -100,7 +91,7 @@ def _state(alias: str) -> ReplicaState:
 def probe(alias: str) -> ReplicaState:
     """Ask the replica where it is now; a failure marks it down for ``DOWN_SECONDS``, a server
     out of recovery that is not the primary is set aside as ``promoted`` for as long."""
-    state = _state(alias)
+    state = state_of(alias)
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(_PROBE)
@@ -124,7 +115,7 @@ def _primary_identity() -> tuple:
 
 def _set_aside(alias: str, error: str) -> ReplicaState:
     """Skip the replica for ``DOWN_SECONDS``: it failed to answer, or is not a replica."""
-    state = _state(alias)
+    state = state_of(alias)
     with contextlib.suppress(DatabaseError):
         connections[alias].close()
     state.error = error
@@ -133,7 +124,7 @@ def _set_aside(alias: str, error: str) -> ReplicaState:
     return state
 
 
-def _mark_down(alias: str, error: Exception) -> ReplicaState:
+def mark_down(alias: str, error: Exception) -> ReplicaState:
     return _set_aside(alias, f"down: {type(error).__name__}")
 
 
@@ -147,11 +138,11 @@ def _claim_probe(state: ReplicaState, now: float) -> bool:
         return True
 
 
-def _replica_for(position: int) -> ReplicaState | None:
+def replica_for(position: int) -> ReplicaState | None:
     aliases = replica_aliases()
     start = random.randrange(len(aliases)) if aliases else 0
     for alias in aliases[start:] + aliases[:start]:
-        state, now = _state(alias), time.monotonic()
+        state, now = state_of(alias), time.monotonic()
         if state.serves(position, now):
             return state
         if not _claim_probe(state, now):
@@ -165,7 +156,7 @@ def _replica_for(position: int) -> ReplicaState | None:
 
 
 @contextlib.contextmanager
-def _reading_on(alias: str) -> Iterator[None]:
+def reading_on(alias: str) -> Iterator[None]:
     """Send this thread's reads to ``alias``."""
     previous = getattr(_local, "alias", None)
     _local.alias = alias
@@ -173,91 +164,6 @@ def _reading_on(alias: str) -> Iterator[None]:
         yield
     finally:
         _local.alias = previous
-
-
-_FAILED = object()  # a replica failed the read (or it was not made): the primary reads
-
-
-def _read_on(state: ReplicaState, read: Callable[[], T]) -> T | object:
-    """``read()`` on the replica; ``_FAILED`` (and the replica skipped a while) if it fails."""
-    try:
-        with _reading_on(state.alias):
-            return read()
-    except DatabaseError as error:
-        if reads.timed_out(error):  # too costly for the primary as well: not a fault
-            raise
-        _mark_down(state.alias, error)
-        return _FAILED
-
-
-def _on_primary(read: Callable[[], T]) -> T:
-    READS.labels("primary").inc()
-    with _reading_on(DEFAULT_DB_ALIAS):
-        return read()
-
-
-def _cleared(floor: int, read: Callable[[], T], clears: Callable[[int, T | None], bool]) -> object:
-    """``read()`` on a replica past ``floor`` whose answer ``clears`` accepts, or ``_FAILED``."""
-    state = _replica_for(floor)
-    if state is None or not clears(state.replayed, None):
-        return _FAILED
-    replayed = state.replayed
-    answer = _read_on(state, read)
-    if answer is _FAILED:
-        return _FAILED
-    if not clears(replayed, cast(T, answer)):
-        READS.labels("replica_discarded").inc()
-        return _FAILED
-    READS.labels("replica").inc()
-    return answer
-
-
-def _caught_up(position: int) -> ReplicaState | None:
-    """A replica that replays past ``position`` within ``REPLICA_WAIT_MS``, asked every
-    ``WAIT_STEP_SECONDS``; None at once without the setting or a replica within its lag."""
-    deadline = time.monotonic() + settings.REPLICA_WAIT_MS / 1000
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        usable = [_state(alias) for alias in replica_aliases() if _state(alias).usable(now)]
-        if not usable:
-            return None
-        time.sleep(min(WAIT_STEP_SECONDS, max(deadline - now, 0)))
-        for state in usable:
-            if probe(state.alias).serves(position, time.monotonic()):
-                return state
-    return None
-
-
-def read_at(
-    position: int | None,
-    read: Callable[[], T],
-    *,
-    floor: int | None = None,
-    clears: Callable[[int, T | None], bool] | None = None,
-) -> T:
-    """``read()`` on a replica that has replayed past ``position``, else on the primary (also
-    when ``position`` is None, unknown). A replica that fails it (gone, or the query cancelled
-    by a conflict with replay) is skipped for a while and the primary reads.
-
-    When no replica has passed ``position``: with ``floor`` and ``clears``, one that has passed
-    ``floor`` may read, if ``clears(replayed, None)`` says beforehand, and
-    ``clears(replayed, answer)`` afterwards, that nothing committed past the position it has
-    replayed alters the answer (an answer refused is read again on the primary, and counted as
-    ``replica_discarded``); else one that reaches ``position`` within ``REPLICA_WAIT_MS``."""
-    if position is None or not replica_aliases():
-        return _on_primary(read)
-    state = _replica_for(position)
-    if state is None and floor is not None and clears is not None:
-        answer = _cleared(floor, read, clears)
-        if answer is not _FAILED:
-            return cast(T, answer)
-    if state is None:
-        state = _caught_up(position)
-    if state is None:
-        return _on_primary(read)
-    READS.labels("replica").inc()
-    answer = _read_on(state, read)
-    return _on_primary(read) if answer is _FAILED else cast(T, answer)
 
 
 def commit_position() -> int | None:
@@ -284,23 +190,9 @@ def replica_report() -> dict[str, dict]:
     return report
 
 
-class PostgresReadPositions:
-    """The ``ReadPositions`` capability of ``PostgresItemRepository`` (``contract``)."""
-
-    def replicas_enabled(self) -> bool:
-        return bool(replica_aliases())
-
-    def commit_position(self) -> int | None:
-        return commit_position()
-
-    read_at = staticmethod(read_at)
-
-    def replica_report(self) -> dict[str, dict]:
-        return replica_report()
-
-
 class ReplicaRouter:
-    """Django's database router: reads inside ``read_at()`` may go to a replica."""
+    """Django's database router: reads inside ``reading_on()`` (``replica_reads.read_at``) may
+    go to a replica."""
 
     def db_for_read(self, model: type, **hints: object) -> str:
         return getattr(_local, "alias", None) or DEFAULT_DB_ALIAS

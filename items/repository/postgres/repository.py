@@ -11,7 +11,7 @@ from __future__ import annotations
 from items.repository.postgres.bulk import PostgresBulkStore
 from items.repository.postgres.history import PostgresItemHistory
 from items.repository.postgres.reads import PostgresItemReads
-from items.repository.postgres.replicas import PostgresReadPositions
+from items.repository.postgres.replica_reads import PostgresReadPositions
 from items.repository.postgres.writes import PostgresItemWrites
 
 
