@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.databases import ScratchDatabase
-from tests.support.replica import StreamingReplica
+from tests.support.replica import streaming_replica
 from tests.support.streaming import EmbeddedPrimary
 
 
@@ -33,10 +33,5 @@ def scratch(primary):
 @pytest.fixture(scope="module")
 def lagging_replica(primary):
     """A streaming replica of the primary, 400 ms behind it; removed afterwards."""
-    replica = StreamingReplica(delay_ms=400, primary=primary.server)
-    try:
-        replica.create()
-        replica.start()
+    with streaming_replica(400, primary.server) as replica:
         yield replica
-    finally:
-        replica.remove()

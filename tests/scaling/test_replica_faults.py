@@ -15,15 +15,17 @@ and no request gets a 500.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from tests.scaling.test_replicas import METRICS, reads_by_target
 from tests.support.faults import SETUP, FaultLoad
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
-from tests.support.replica import StreamingReplica
+from tests.support.replica import streaming_replica
 from tests.support.served import Gunicorn, exchange, request
 from tests.support.stress import UNTHROTTLED
 
@@ -35,13 +37,8 @@ OUTAGE = 3.0  # PgBouncer's time down: past DB_POOL_TIMEOUT (2 s), so writes cau
 @pytest.fixture
 def replica(primary):
     """A streaming replica of the primary that replays at once, for this test alone."""
-    standby = StreamingReplica(delay_ms=0, primary=primary.server)
-    try:
-        standby.create()
-        standby.start()
+    with streaming_replica(0, primary.server) as standby:
         yield standby
-    finally:
-        standby.remove()
 
 
 def _served(scratch, replica_url: str, **extra: str) -> tuple[dict, str, str]:
@@ -57,6 +54,24 @@ def _served(scratch, replica_url: str, **extra: str) -> tuple[dict, str, str]:
         **extra,
     }
     return env, token, item_id
+
+
+@contextlib.contextmanager
+def _under_load(
+    env: dict, token: str, item_id: str, reads: int = 5
+) -> Iterator[tuple[Gunicorn, FaultLoad]]:
+    """gunicorn serving ``env`` under the write+read load, ``reads`` of which have reached the
+    replica already; the load and the server stopped at the end of the block."""
+    server = Gunicorn(env)
+    load = None
+    try:
+        load = FaultLoad(server.port, token, item_id).start()
+        _using_replica(server.port, reads)
+        yield server, load
+    finally:
+        if load is not None:
+            load.stop()
+        server.stop()
 
 
 def _wait(condition, timeout: float = 30, what: str = "the condition") -> None:
@@ -92,10 +107,7 @@ def _clean(load: FaultLoad, scratch) -> None:
 def test_replica_stopped_then_started_reads_move_to_the_primary_and_back(scratch, replica):
     env, token, item_id = _served(scratch, replica.url(scratch.name))
     replica.wait_for(scratch.name)
-    server = Gunicorn(env)
-    try:
-        load = FaultLoad(server.port, token, item_id).start()
-        _using_replica(server.port)
+    with _under_load(env, token, item_id) as (server, load):
         stopped = time.monotonic()
         replica.stop()
         time.sleep(1.0 + SLACK)  # within a second, every read is the primary's
@@ -103,9 +115,6 @@ def test_replica_stopped_then_started_reads_move_to_the_primary_and_back(scratch
         restarted = time.monotonic()
         replica.start()
         _using_replica(server.port)  # back, once caught up
-        load.stop()
-    finally:
-        server.stop()
     slowest = load.slowest_read(stopped, restarted)
     print(f"\nslowest read while the replica was down: {slowest * 1000:.0f} ms")
     assert load.server_errors() == []
@@ -116,19 +125,13 @@ def test_replica_stopped_then_started_reads_move_to_the_primary_and_back(scratch
 def test_replica_replay_paused_past_max_lag_is_left_then_used_again(scratch, replica):
     env, token, item_id = _served(scratch, replica.url(scratch.name))
     replica.wait_for(scratch.name)
-    server = Gunicorn(env)
-    try:
-        load = FaultLoad(server.port, token, item_id).start()
-        _using_replica(server.port)
+    with _under_load(env, token, item_id) as (server, load):
         replica.query("postgres", "SELECT pg_wal_replay_pause()")
         time.sleep(1.0 + SLACK)  # REPLICA_MAX_LAG is 1 s: the writes go on
         _, ready = request(server.port, "GET", "/ready/")
         _no_replica_reads(server.port)
         replica.query("postgres", "SELECT pg_wal_replay_resume()")
         _using_replica(server.port)
-        load.stop()
-    finally:
-        server.stop()
     assert ready["status"] == "degraded"
     assert ready["replicas"]["replica_0"]["status"] == "lagging"
     assert load.server_errors() == []
@@ -149,20 +152,16 @@ def test_pgbouncer_restarted_under_load_fails_cleanly_then_recovers(scratch, pri
         DB_PGBOUNCER="true",
     )
     replica.wait_for(name)
-    server = Gunicorn(env)
     try:
-        load = FaultLoad(server.port, token, item_id).start()
-        _using_replica(server.port)
-        bouncer.kill()
-        time.sleep(OUTAGE)  # longer than a request waits for a connection: some must fail
-        bouncer.start()
-        restarted = time.monotonic()
-        _wait(lambda: load.statuses(since=time.monotonic() - 1)[200] > 20, what="recovery")
-        recovered = time.monotonic()
-        time.sleep(2.0)
-        load.stop()
+        with _under_load(env, token, item_id) as (_, load):
+            bouncer.kill()
+            time.sleep(OUTAGE)  # longer than a request waits for a connection: some must fail
+            bouncer.start()
+            restarted = time.monotonic()
+            _wait(lambda: load.statuses(since=time.monotonic() - 1)[200] > 20, what="recovery")
+            recovered = time.monotonic()
+            time.sleep(2.0)
     finally:
-        server.stop()
         bouncer.stop()
     errors = load.server_errors()
     print(f"\n{len(errors)} requests failed; recovered {recovered - restarted:.1f} s after")
@@ -180,19 +179,13 @@ DIVERGE = "CREATE TABLE diverged AS SELECT n, repeat('x', 200) FROM generate_ser
 def test_promoted_replica_is_reported_and_never_read_from(scratch, replica):
     env, token, item_id = _served(scratch, replica.url(scratch.name))
     replica.wait_for(scratch.name)
-    server = Gunicorn(env)
-    try:
-        load = FaultLoad(server.port, token, item_id).start()
-        _using_replica(server.port)
+    with _under_load(env, token, item_id) as (server, load):
         replica.query("postgres", "SELECT pg_promote()")  # waits until promoted
         replica.query(scratch.name, DIVERGE)
         time.sleep(1.0 + SLACK)  # what the server knew of it as a replica is too old now
         _no_replica_reads(server.port, seconds=3)
         _, ready = request(server.port, "GET", "/ready/")
         _, _, metrics = exchange(server.port, "GET", "/metrics", headers=METRICS)
-        load.stop()
-    finally:
-        server.stop()
     assert ready["status"] == "degraded"
     assert ready["replicas"]["replica_0"]["status"] == "promoted"
     assert re.search(r'^catalog_replica_up\{replica="replica_0"\} 0$', metrics.decode(), re.M)
@@ -202,15 +195,9 @@ def test_promoted_replica_is_reported_and_never_read_from(scratch, replica):
 
 def test_the_primary_listed_as_a_replica_is_still_used(scratch):
     env, token, item_id = _served(scratch, scratch.url)
-    server = Gunicorn(env)
-    try:
-        load = FaultLoad(server.port, token, item_id).start()
-        _using_replica(server.port, reads=20)
+    with _under_load(env, token, item_id, reads=20) as (server, load):
         _wait(lambda: len(load.acknowledged) > 20, what="20 writes")
         _, ready = request(server.port, "GET", "/ready/")
-        load.stop()
-    finally:
-        server.stop()
     assert ready["status"] == "ready" and ready["replicas"]["replica_0"]["status"] == "ok"
     assert load.server_errors() == []
     _clean(load, scratch)

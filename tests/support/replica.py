@@ -9,9 +9,11 @@ points a process at that database on the replica.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 
 import psycopg
 
@@ -110,3 +112,16 @@ class StreamingReplica:
 def primary_position(primary: Server | None = None) -> int:
     """The WAL insert position now of ``primary`` (by default the settings' server)."""
     return (primary or Server.of_settings()).position()
+
+
+@contextlib.contextmanager
+def streaming_replica(delay_ms: int, primary=None) -> Iterator[StreamingReplica]:
+    """A started ``StreamingReplica`` of ``primary`` (default: the settings' server), removed
+    at the end of the block."""
+    replica = StreamingReplica(delay_ms=delay_ms, primary=primary)
+    try:
+        replica.create()
+        replica.start()
+        yield replica
+    finally:
+        replica.remove()
