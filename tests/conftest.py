@@ -6,11 +6,13 @@ import shutil
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog_cache.redis_core.guard import guard
 from catalog_cache.redis_core.versions import bump_everything
+from tests.support.clients import client_with
 from tests.support.databases import ScratchDatabase
 from tests.support.factories import UserFactory
 from tests.support.redis_server import own_redis  # noqa: F401  (a fixture)
@@ -60,11 +62,17 @@ def anon_client() -> APIClient:
     return APIClient()
 
 
-def _token_client(account) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=account)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+@pytest.fixture
+def admin_client(client, staff):
+    """Staff signed in to the admin with every permission on items (not a superuser)."""
+    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
+    client.force_login(staff)
     return client
+
+
+def _token_client(account) -> APIClient:
+    token, _ = Token.objects.get_or_create(user=account)
+    return client_with(token.key)
 
 
 @pytest.fixture

@@ -14,15 +14,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/items/item/"
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    from django.contrib.auth.models import Permission
-
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
-
-
 def test_non_staff_cannot_get_in(client, user):
     client.force_login(user)
     response = client.get(CHANGELIST)

@@ -18,15 +18,6 @@ CHANGELIST = "/admin/items/item/"
 
 
 @pytest.fixture
-def admin_client(client, staff):
-    from django.contrib.auth.models import Permission
-
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def shelf():
     ItemFactory(name="Roman", category="livre", price=Decimal("20"))
     ItemFactory(name="Essai", category="livre", price=Decimal("49.99"), is_active=False)

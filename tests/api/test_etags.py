@@ -11,13 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.support.clients import detail
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def detail(item) -> str:
-    return f"/api/items/{item.pk}/"
 
 
 def test_detail_has_an_etag_and_if_none_match_gives_304(anon_client):

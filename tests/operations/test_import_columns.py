@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
@@ -141,13 +140,6 @@ def test_skip_invalid_writes_neither_row_of_a_repeated_id(tmp_path, repository, 
         run(path, "--skip-invalid")
     assert stored(hidden.id).price == Decimal("40.00")
     assert stored(other.id).price == Decimal("6.00")
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
 
 
 def admin_import(client, text: str):

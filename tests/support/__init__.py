@@ -1,1 +1,2 @@
-"""Test helpers: factories, scratch databases, served processes, a Redis of our own."""
+"""Test helpers: factories, API clients and paths, scratch databases, served processes, a Redis
+of our own."""

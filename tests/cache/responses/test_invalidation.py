@@ -13,14 +13,11 @@ from catalog_cache.redis_core import keys
 from catalog_cache.responses.stats import cache_stats
 from items.models import Item
 from items.repository import get_item_repository
+from tests.support.clients import detail
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LIST = "/api/items/"
-
-
-def detail(item) -> str:
-    return f"/api/items/{item.pk}/"
 
 
 def change_behind_the_caches_back(item, price: str) -> None:
@@ -92,15 +89,6 @@ def test_loaddata_raw_saves_invalidate(anon_client):
     prime(anon_client, seed)  # the cache now holds 500.00
     call_command("loaddata", "items", verbosity=0)  # writes the fixture's 45.50 back
     assert shown(anon_client, seed) == ("45.50", "45.50")
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    from django.contrib.auth.models import Permission
-
-    staff.user_permissions.set(Permission.objects.filter(codename__endswith="_item"))
-    client.force_login(staff)
-    return client
 
 
 def test_admin_edit_bulk_actions_and_delete_invalidate(anon_client, admin_client, item):

@@ -8,13 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog_cache.responses.stats import cache_stats
+from tests.support.clients import detail
 from tests.support.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def detail(item) -> str:
-    return f"/api/items/{item.pk}/"
 
 
 def change_behind_the_caches_back(item, name: str) -> None:

@@ -12,25 +12,15 @@ from django.conf import settings
 from django.test import override_settings
 from django_redis import get_redis_connection
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from catalog_cache.responses import plain_reads
 from catalog_cache.sign_ins import holders
 from items.models import User
+from tests.support.clients import client_with, detail
 from tests.support.factories import ItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WINDOW = 1  # seconds: the test's CACHE_SIGN_IN_TTL
-
-
-def client_with(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
-def detail(item) -> str:
-    return f"/api/items/{item.pk}/"
 
 
 def predicted(token: str) -> bool:

@@ -11,26 +11,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from catalog_cache.redis_core.guard import OPEN_SECONDS
 from catalog_cache.responses.stats import cache_stats
 from catalog_cache.sign_ins import holders
 from items.api.authentication import holder_of
+from tests.support.clients import client_with, detail
 from tests.support.factories import ItemFactory, UserFactory
 from tests.support.throttles import throttle_rate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def client_with(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
-def detail(item) -> str:
-    return f"/api/items/{item.pk}/"
 
 
 @pytest.fixture
