@@ -128,12 +128,6 @@ def needed(version_key: str, fields: frozenset[str] | None = None) -> Need:
     return Need(position, max(epoch, int(found[2])))
 
 
-def needed_position(version_key: str) -> int | None:
-    """The position a replica must have replayed to serve any read of entries under
-    ``version_key``; None when Redis cannot say (then only the primary is sure)."""
-    return needed(version_key).position
-
-
 # KEYS: the epoch's position. ARGV: the unknown mark, a position. Replaces only the mark.
 _SETTLE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) end
@@ -153,21 +147,25 @@ def _settle_epoch_position(key: str) -> int:
 
 
 def fresh(
-    version_key: str, build: Callable[[], T], fields: frozenset[str] | None = None
+    version_key: str,
+    build: Callable[[], T],
+    fields: Callable[[], frozenset[str]] | None = None,
 ) -> Callable[[], T]:
-    """``build``, reading where the data is at least as new as ``needed`` says; ``fields``: what
-    a page depends on (``items.conditions.fields_read``), if the change log may clear it."""
+    """``build``, reading where the data is at least as new as ``needed`` says; ``fields`` gives
+    what a page depends on (``items.conditions.fields_read``), if the change log may clear it
+    (worked out only with read replicas, when the page is built)."""
     if not read_positions.enabled():
         return build
 
-    def clears(replayed: int, answer: T | None) -> bool:
-        assert fields is not None
-        return changes.clears(replayed, fields, changes.shown(answer))
-
     def build_fresh() -> T:
-        need = needed(version_key, fields)
-        if need.floor is None:
+        read = fields() if fields is not None else None
+        need = needed(version_key, read)
+        if need.floor is None or read is None:
             return read_positions.read_at(need.position, build)
+
+        def clears(replayed: int, answer: T | None) -> bool:
+            return changes.clears(replayed, read, changes.shown(answer))
+
         return read_positions.read_at(need.position, build, floor=need.floor, clears=clears)
 
     return build_fresh
@@ -176,7 +174,7 @@ def fresh(
 @contextlib.contextmanager
 def calling(request: HttpRequest, sent: int) -> Iterator[Caller]:
     """The request's ``Caller`` (``sent``: the position the client sent back), current for
-    ``committed`` and ``needed_position`` inside the block."""
+    ``committed`` and ``needed`` inside the block."""
     caller = Caller(caller_key(request), sent)
     token = _current.set(caller)
     try:

@@ -83,13 +83,13 @@ def cached_response(
     headers: Mapping[str, str],
     build: Callable[[], Any],
     item_id: uuid.UUID | None = None,
-    fields: frozenset[str] | None = None,
+    fields: Callable[[], frozenset[str]] | None = None,
 ) -> HttpResponse | Response:
     """The view's JSON from the cache, or built now and stored under the versions read first.
 
     A page of a list or search is stored in its viewer's scope; one item in the public scope
-    when it is active (everyone may see it then), else in its viewer's. ``fields``: the record
-    fields a page depends on (``items.conditions.fields_read``), so that a replica behind the
+    when it is active (everyone may see it then), else in its viewer's. ``fields`` gives the
+    record fields a page depends on (``items.conditions.fields_read``), so that a replica behind the
     last change may read it when that change does not alter it.
     """
     version_key, entry, ttl = entry_for(kind, request, item_id)

@@ -86,7 +86,7 @@ class ItemReadMixin(PagedReads):
             facets = partial(self.repository.facets, query.facet_names, filter=conditions)
             return self._paginated(request, fetch, count, query, facets=facets)
 
-        fields = fields_read(conditions, sort_by=sort_by, facet_names=query.facet_names)
+        fields = partial(fields_read, conditions, sort_by=sort_by, facet_names=query.facet_names)
         return cached_response(
             request, "list", conditions.viewer, self.headers, page, fields=fields
         )
@@ -109,7 +109,7 @@ class ItemReadMixin(PagedReads):
             conditions.viewer,
             self.headers,
             lambda: self._search_page(request, text, conditions, query),
-            fields=fields_read(conditions, facet_names=query.facet_names, searched=True),
+            fields=partial(fields_read, conditions, facet_names=query.facet_names, searched=True),
         )
 
     def _search_page(self, request: Request, text: str, conditions: ItemFilter, query: Any) -> dict:

@@ -6,6 +6,7 @@ may see; each with its text as HTML, the prefix marked.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -65,5 +66,5 @@ class ItemSuggestMixin(ItemViewSetParts):
             payload = {"q": prefix, "suggestions": found}
             return SuggestionsSerializer(payload, context={"prefix": prefix}).data
 
-        fields = fields_read(ItemFilter(viewer=viewer), searched=True)
+        fields = partial(fields_read, ItemFilter(viewer=viewer), searched=True)
         return cached_response(request, "suggest", viewer, self.headers, build, fields=fields)

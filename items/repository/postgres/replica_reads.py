@@ -80,7 +80,7 @@ def _caught_up(position: int) -> ReplicaState | None:
     deadline = time.monotonic() + settings.REPLICA_WAIT_MS / 1000
     while time.monotonic() < deadline:
         now = time.monotonic()
-        usable = [state_of(alias) for alias in replica_aliases() if state_of(alias).usable(now)]
+        usable = [state for state in map(state_of, replica_aliases()) if state.usable(now)]
         if not usable:
             return None
         time.sleep(min(WAIT_STEP_SECONDS, max(deadline - now, 0)))
